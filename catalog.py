@@ -150,6 +150,26 @@ class ErrorCode:
         values = {p.index: p.example for p in self.placeholders}
         return PLACEHOLDER_RE.sub(lambda m: values.get(int(m.group(1)), m.group(0)), self.message)
 
+    def as_dict(self) -> dict:
+        """Every field as plain JSON-ready data; official and project-written fields kept apart."""
+        return {
+            "code": self.code, "name": self.name, "name_aliases": list(self.name_aliases),
+            "message": self.message, "description_ko": self.description_ko,
+            "category": self.category, "source": self.source, "http_status": self.http_status,
+            "placeholders": [
+                {"index": p.index, "token": p.token, "meaning_en": p.meaning_en, "meaning_ko": p.meaning_ko,
+                 "example": p.example} for p in self.placeholders],
+            "summary_en": self.summary_en, "summary_ko": self.summary_ko,
+            "explanation_en": self.explanation_en, "explanation_ko": self.explanation_ko,
+            "fix_en": self.fix_en, "fix_ko": self.fix_ko,
+            "notes": [{"kind": n.kind, "en": n.en, "ko": n.ko} for n in self.notes],
+            "related": list(self.related),
+            "docs": [{"url": d.url, "title_en": d.title_en, "title_ko": d.title_ko} for d in self.docs],
+            "example_body": self.example_body(),
+            "official_fields": ["code", "name", "name_aliases", "message", "description_ko"]
+            + (["http_status"] if self.source == "api-gateway" else []),
+        }
+
     def example_body(self) -> dict:
         """The JSON error body this code comes back in, in the documented shape for its source."""
         if self.source == "api-gateway":

@@ -1,0 +1,43 @@
+# Two commands for a fresh machine: `make run` serves the site, `make test` runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+MO     := translations/ko/LC_MESSAGES/messages.mo
+
+.PHONY: run test install install-dev translations extract-messages check-data build-index bench clean
+
+run: install $(MO)
+	$(BIN)/flask --app app check-data
+	BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: install-dev $(MO)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(MO)
+$(MO): translations/ko/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d translations
+
+# Refresh the message catalogs after changing interface strings in templates or code.
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+
+check-data: install
+	$(BIN)/flask --app app check-data
+
+clean:
+	rm -rf $(VENV) search_index/* $(MO)

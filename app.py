@@ -1,0 +1,56 @@
+"""The Live Station error-code reference: application factory and CLI commands."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask
+
+import catalog as catalog_module
+import i18n
+import views
+import views_search
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: load and validate the catalog once, then register views and commands."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        DATA_DIR=str(ROOT / "data"),
+        SEARCH_INDEX_DIR=str(ROOT / "search_index"),
+        SITE_NAME="Live Station Error Codes",
+        JSON_AS_ASCII=False,
+    )
+    app.config.from_prefixed_env("LSE")
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    app.extensions["catalog"] = catalog_module.load_catalog(
+        app.config["DATA_DIR"], require_ours=app.config.get("REQUIRE_COMPLETE_DATA", True))
+    i18n.init_app(app)
+    views.init_app(app)
+    views_search.init_app(app)
+    app.cli.add_command(check_data_command)
+    return app
+
+
+@click.command("check-data")
+@click.option("--data-dir", default=str(ROOT / "data"), show_default=True)
+def check_data_command(data_dir: str) -> None:
+    """Validate every data file and report what the catalog holds."""
+    try:
+        cat = catalog_module.load_catalog(data_dir)
+    except catalog_module.CatalogError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for category in cat.categories:
+        click.echo(f"{category.slug:22} {len(cat.in_category(category.slug)):4} codes")
+    click.echo(f"{'total':22} {len(cat):4} codes, {len(cat.retired)} retired, fingerprint {cat.fingerprint}")
+
+
+if __name__ == "__main__":  # pragma: no cover - convenience for `python app.py`
+    create_app().run(port=int(os.environ.get("PORT", 8000)))

@@ -1,0 +1,181 @@
+"""The catalog's pages and JSON: every code, every category, redirects, 404s, retired codes."""
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from catalog import load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = load_catalog(ROOT / "data")
+ALL_CODES = [c.code for c in CATALOG.codes]
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def html_unescaped(response) -> str:
+    import html
+    return html.unescape(text_of(response))
+
+
+@pytest.mark.parametrize("code", ALL_CODES)
+def test_every_code_page_shows_official_text_verbatim(client, code):
+    entry = CATALOG.get(code)
+    response = client.get(f"/codes/{code}?lang=en")
+    assert response.status_code == 200
+    page = html_unescaped(response)
+    body = re.sub(r"<br>", "\n", page)
+    assert entry.message in body
+    if entry.description_ko:
+        assert entry.description_ko in body
+    if entry.name:
+        assert entry.name in page
+    assert entry.explanation_en in page and entry.fix_en in page
+    for p in entry.placeholders:
+        assert p.meaning_en in page and p.example in page
+
+
+
+@pytest.mark.parametrize("slug", [c.slug for c in CATALOG.categories])
+def test_every_category_page_lists_its_codes(client, slug):
+    response = client.get(f"/categories/{slug}")
+    assert response.status_code == 200
+    page = text_of(response)
+    for entry in CATALOG.in_category(slug):
+        assert f'href="/codes/{entry.code}"' in page
+
+
+def test_home_lists_every_category_with_its_count(client):
+    page = text_of(client.get("/?lang=en"))
+    for category in CATALOG.categories:
+        assert f'href="/categories/{category.slug}"' in page
+        assert f"{len(CATALOG.in_category(category.slug))} codes" in page
+    assert 'action="/search"' in page
+
+
+def test_korean_page_keeps_official_english_message(client):
+    page = html_unescaped(client.get("/codes/250100?lang=ko"))
+    assert '<html lang="ko">' in page
+    assert "Channel is not found" in page and "채널을 찾을 수 없음" in page
+    assert CATALOG.get("250100").explanation_ko in page
+
+
+@pytest.mark.parametrize("name, code", [
+    ("CHANNEL_NAME_IS_WRONG", "250104"), ("channel_name_is_wrong", "250104"), ("Channel_Not_Found", "250100"),
+    ("CNANNEL_CANNOT_DELETE_DUE_TO_CDN_STATUS", "250109"), ("ACCESS_DENIED", "250015"),
+])
+def test_name_redirects_permanently_to_the_code(client, name, code):
+    response = client.get(f"/codes/{name}")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(f"/codes/{code}")
+
+
+def test_shared_name_lists_both_codes(client):
+    response = client.get("/codes/open_api_unauthorized")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert 'href="/codes/250015"' in page and 'href="/codes/250017"' in page
+
+
+@pytest.mark.parametrize("path, near", [("/codes/250999", "250707"), ("/codes/250308", "250307"),
+                                        ("/codes/999", "900")])
+def test_unknown_code_is_404_with_nearest_codes(client, path, near):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert f'href="/codes/{near}"' in text_of(response)
+
+
+@pytest.mark.parametrize("path", ["/codes/NO_SUCH_NAME", "/codes/%3Cscript%3E", "/codes/a/b", "/categories/nope", "/nope"])
+def test_unknown_pages_are_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "<script>" not in text_of(response)
+
+
+def test_gateway_code_page_has_status_and_gateway_shape(client):
+    page = html_unescaped(client.get("/codes/210?lang=en"))
+    assert "Permission Denied" in page and "권한 없음" in page and ">401<" in page
+    assert '"errorCode": "210"' in page and "errorName" not in page
+
+
+def test_live_station_example_body_is_documented_shape(client):
+    page = html_unescaped(client.get("/codes/250104"))
+    assert '"errorCode": 250104' in page and '"errorName": "CHANNEL_NAME_IS_WRONG"' in page
+
+
+def test_placeholder_example_rendering(client):
+    entry = CATALOG.get("250021")
+    page = html_unescaped(client.get("/codes/250021?lang=en"))
+    assert entry.example_message() in page and "{0}" not in entry.example_message()
+
+
+# ------------------------------------------------------------------------------------- JSON
+
+def test_api_codes_lists_all_222(client):
+    data = client.get("/api/codes").get_json()
+    assert data["count"] == 222 == len(data["codes"])
+    first = data["codes"][0]
+    for key in ("code", "name", "message", "description_ko", "category", "source", "http_status", "url",
+                "placeholders", "summary_en", "summary_ko", "explanation_en", "explanation_ko", "fix_en", "fix_ko"):
+        assert key in first
+    assert all(isinstance(c["code"], str) for c in data["codes"])
+    assert {c["source"] for c in data["codes"]} == {"common", "api-gateway"}
+
+
+@pytest.mark.parametrize("code", ["250104", "250021", "100", "250321"])
+def test_api_code_object(client, code):
+    entry = CATALOG.get(code)
+    data = client.get(f"/api/codes/{code}").get_json()
+    assert data["code"] == code and data["message"] == entry.message and data["name"] == entry.name
+    assert data["url"].endswith(f"/codes/{code}")
+    assert data["http_status"] == entry.http_status
+    assert [p["index"] for p in data["placeholders"]] == list(entry.placeholder_indexes)
+
+
+def test_api_unknown_code_is_json_404(client):
+    response = client.get("/api/codes/123456")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["message"]
+
+
+def test_api_json_keeps_korean_readable(client):
+    raw = client.get("/api/codes/250100").get_data(as_text=True)
+    assert "채널을 찾을 수 없음" in raw
+
+
+# --------------------------------------------------------------------------- retired codes
+
+def test_retired_code_keeps_its_page(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    text = (data / "recording.toml").read_text("utf-8")
+    (data / "recording.toml").write_text(text[:text.index('[[codes]]\ncode = "250707"')], "utf-8")
+    (data / "retired.toml").write_text(
+        '[[codes]]\ncode = "250707"\nname = "BUCKET_LOAD_ERROR"\nmessage = "Could not find object bucket."\n'
+        'category = "recording"\nretired_on = "2026-11-25"\nnote_en = "No longer published."\n'
+        'note_ko = "더 이상 게시되지 않습니다."\nreplaced_by = ["250705"]\n', "utf-8")
+    client = create_app({"TESTING": True, "DATA_DIR": str(data), "SEARCH_INDEX_DIR": str(tmp_path / "idx")}).test_client()
+    response = client.get("/codes/250707?lang=en")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "retired" in page and "BUCKET_LOAD_ERROR" in page and 'href="/codes/250705"' in page
+
+
+def test_check_data_command(runner):
+    result = runner.invoke(args=["check-data"])
+    assert result.exit_code == 0
+    assert "total" in result.output and "222 codes" in result.output
+
+
+def test_check_data_command_reports_broken_file(runner, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "quality.toml").write_text((data / "quality.toml").read_text("utf-8").replace('code = "250301"', 'code = "250300"'), "utf-8")
+    result = runner.invoke(args=["check-data", "--data-dir", str(data)])
+    assert result.exit_code != 0
+    assert "quality.toml [code 250300]: duplicate code" in result.output
