@@ -1,0 +1,231 @@
+"""Korean text analysis for search, with no Whoosh in sight (search.py wires it into the index).
+
+- normalisation: NFKC (full-width letters, compatibility forms) then NFC, control characters dropped;
+- morphemes from mecab-ko (the mecab-ko-dic family Lucene's Nori uses): content morphemes only
+  (nouns, verb/adjective stems, foreign words, numbers); particles and endings (J*, E*) dropped,
+  so "채널을" gives "채널";
+- Hangul character bigrams (the CJK-bigram approach) for recall on compounds and odd spacing;
+- the bilingual glossary of the domain's words (data/search/glossary.toml), matched in a query
+  and expanded to the other language.
+
+The mecab tagger is created lazily, once per thread and process (a MeCab tagger is not safe to
+share between threads, and must not cross a fork), never at import time.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+# Hangul syllables (가-힣); jamo typed on their own are not words and are ignored.
+HANGUL = "\uac00-\ud7a3"
+HANGUL_RE = re.compile(f"[{HANGUL}]+")
+# Runs of Hangul words separated only by spaces: what mecab sees at once (spacing gives it context).
+HANGUL_SPAN_RE = re.compile(f"[{HANGUL}]+(?:[ \t]+[{HANGUL}]+)*")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+SPACE_RE = re.compile(r"\s+")
+
+# mecab-ko-dic tags kept as content: common/proper nouns, verb and adjective stems, roots,
+# foreign words, numbers. Dropped: particles J*, endings E*, affixes X*, bound nouns NNB, adverbs.
+CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SN", "SH"})
+# Stems so common they say nothing ("되다", "하다", "있다", "이다").
+STOP_STEMS = frozenset({"되", "하", "있", "이", "아니", "같", "나오", "보"})
+
+
+def normalize(text: str, max_length: int | None = None) -> str:
+    """NFKC then NFC, control and zero-width characters removed, whitespace collapsed, trimmed.
+
+    Case is kept (the analyzers lowercase); max_length cuts the result (after normalising).
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    text = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text))
+    text = SPACE_RE.sub(" ", CONTROL_RE.sub(" ", text)).strip()
+    if max_length is not None and len(text) > max_length:
+        text = text[:max_length].rstrip()
+    return text
+
+
+def has_hangul(text: str) -> bool:
+    return HANGUL_RE.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A token with its place in the analysed text (start/end are character offsets)."""
+
+    text: str
+    start: int
+    end: int
+
+
+# ------------------------------------------------------------------------------- bigrams
+
+def bigrams(text: str) -> Iterator[Piece]:
+    """Overlapping Hangul character bigrams of every Hangul run; a one-syllable run gives itself."""
+    for run in HANGUL_RE.finditer(text):
+        word, base = run.group(), run.start()
+        if len(word) == 1:
+            yield Piece(word, base, base + 1)
+            continue
+        for i in range(len(word) - 1):
+            yield Piece(word[i:i + 2], base + i, base + i + 2)
+
+
+# ----------------------------------------------------------------------------- morphemes
+
+_local = threading.local()
+
+
+def tagger():
+    """This thread's mecab-ko tagger, created on first use (about 10-25 ms, ~12 MB shared dictionary)."""
+    pid = os.getpid()
+    if getattr(_local, "pid", None) != pid:
+        import mecab_ko  # imported here: nothing is loaded until Korean text is analysed
+
+        _local.tagger, _local.pid = mecab_ko.Tagger(), pid
+    return _local.tagger
+
+
+def _parse(span: str) -> list[tuple[str, str, str]]:
+    """mecab-ko output for one span: (surface, tag, expression) per morpheme."""
+    out = []
+    for line in tagger().parse(span).splitlines():
+        if line == "EOS" or "\t" not in line:
+            continue
+        surface, features = line.split("\t", 1)
+        parts = features.split(",")
+        out.append((surface, parts[0], parts[7] if len(parts) > 7 else "*"))
+    return out
+
+
+def _content(surface: str, tag: str, expression: str) -> list[str]:
+    """The content morphemes of one mecab token: itself, or the kept parts of a compound/inflection."""
+    terms = []
+    tags = tag.split("+")
+    if tags[0] in CONTENT_TAGS and "+" not in tag:
+        terms.append(surface)
+    if expression != "*" and "/" in expression:
+        # "타임/NNG/*+머신/NNG/*" (compound) or "나오/VV/*+아요/EC/*" (inflected form)
+        for part in expression.split("+"):
+            bits = part.split("/")
+            if len(bits) >= 2 and bits[1] in CONTENT_TAGS and bits[0] and bits[0] not in terms:
+                terms.append(bits[0])
+    return [t for t in terms if t not in STOP_STEMS]
+
+
+def morphemes(text: str) -> Iterator[Piece]:
+    """Content morphemes of the Hangul parts of text, each with the offsets of its surface form.
+
+    Latin words and digits are left to the English analyzer; only Hangul spans go to mecab.
+    """
+    for span_match in HANGUL_SPAN_RE.finditer(text):
+        span, base = span_match.group(), span_match.start()
+        cursor = 0
+        for surface, tag, expression in _parse(span):
+            found = span.find(surface, cursor)
+            if found < 0:  # mecab normalised the surface somehow: give the rest of the span
+                start, end = cursor, len(span)
+            else:
+                start, end = found, found + len(surface)
+                cursor = end
+            for term in _content(surface, tag, expression):
+                yield Piece(term, base + start, base + end)
+
+
+# ------------------------------------------------------------------------------ glossary
+
+@dataclass(frozen=True)
+class GlossaryGroup:
+    """Words that mean the same thing in this domain, in Korean and in English."""
+
+    ko: tuple[str, ...]
+    en: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A glossary group found in a query, with the words to add in each language."""
+
+    group: GlossaryGroup
+    matched: str  # the query word(s) that matched
+    add_ko: tuple[str, ...]
+    add_en: tuple[str, ...]
+
+
+class Glossary:
+    """The bilingual glossary, matched against a query and expanded to the other language.
+
+    Korean entries match a query's morphemes, or (two syllables or more) its Hangul with spaces
+    removed, so particles and spacing do not matter ("오브젝트스토리지에", "숏 클립을").
+    English entries match the query's English words after en_key (search.py passes its
+    stemming analyzer, so "recordings" matches "recording"); multi-word entries match in sequence.
+    """
+
+    def __init__(self, groups: Iterable[GlossaryGroup], en_key: Callable[[str], list[str]] | None = None):
+        self.groups = tuple(groups)
+        self.en_key = en_key or (lambda s: re.findall(r"[a-z0-9]+", s.lower()))
+        self._en_entries: list[tuple[tuple[str, ...], GlossaryGroup, str]] = []
+        self._ko_entries: list[tuple[str, GlossaryGroup, str]] = []
+        for group in self.groups:
+            for word in group.en:
+                key = tuple(self.en_key(word))
+                if key:
+                    self._en_entries.append((key, group, word))
+            for word in group.ko:
+                compact = word.replace(" ", "")
+                if compact:
+                    self._ko_entries.append((compact, group, word))
+        # longest entries first so "오브젝트 스토리지" wins over "스토리지"
+        self._en_entries.sort(key=lambda e: -len(e[0]))
+        self._ko_entries.sort(key=lambda e: -len(e[0]))
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    @classmethod
+    def load(cls, path: str | Path, en_key: Callable[[str], list[str]] | None = None) -> "Glossary":
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        groups = []
+        for i, raw in enumerate(data.get("term", [])):
+            ko = tuple(normalize(w) for w in raw.get("ko", ()) if normalize(w))
+            en = tuple(normalize(w).lower() for w in raw.get("en", ()) if normalize(w))
+            if not ko or not en:
+                raise ValueError(f"{path}: glossary term #{i + 1} needs at least one 'ko' and one 'en' word")
+            groups.append(GlossaryGroup(ko, en))
+        return cls(groups, en_key)
+
+    def expand(self, text: str, morphs: Iterable[str] = (), en_keys: Iterable[str] = ()) -> list[Expansion]:
+        """Glossary groups present in a normalised query, each with the words to add."""
+        morph_set = set(morphs)
+        compact = "".join(HANGUL_RE.findall(text))
+        keys = list(en_keys)
+        found: dict[int, Expansion] = {}
+        covered_ko: list[str] = []
+        for word_compact, group, word in self._ko_entries:
+            if id(group) in found:
+                continue
+            hit = word_compact in morph_set or (len(word_compact) >= 2 and word_compact in compact)
+            # a shorter entry inside a longer one already matched ("스토리지" in "오브젝트스토리지")
+            if hit and not any(word_compact in longer for longer in covered_ko):
+                covered_ko.append(word_compact)
+                found[id(group)] = self._expansion(group, word, "ko")
+        for key, group, word in self._en_entries:
+            if id(group) in found:
+                continue
+            n = len(key)
+            if any(tuple(keys[i:i + n]) == key for i in range(len(keys) - n + 1)):
+                found[id(group)] = self._expansion(group, word, "en")
+        return list(found.values())
+
+    @staticmethod
+    def _expansion(group: GlossaryGroup, word: str, lang: str) -> Expansion:
+        add_ko = tuple(w for w in group.ko if not (lang == "ko" and w == word))
+        add_en = tuple(w for w in group.en if not (lang == "en" and w == word))
+        return Expansion(group, word, add_ko, add_en)

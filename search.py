@@ -1,0 +1,831 @@
+"""Full-text search over the catalog: the one module that imports Whoosh (no Flask here).
+
+What is in it, top to bottom:
+
+- analyzers: English words (split at "_", camelCase and letter/digit boundaries, stop words,
+  Porter stems), Korean morphemes and Hangul bigrams (from korean.py), a plain word list for
+  spelling;
+- the schema and the documents made from a Catalog;
+- the index's life on disk: each build goes into a fresh generation directory, then a `current`
+  pointer file is swapped in with os.replace under an flock, so several workers starting at once
+  build once and a reader never sees half an index; readers reopen when the pointer changes and
+  fall back to an in-memory index if the one on disk is lost;
+- querying: user text is never parsed as query syntax; the query is built from tokens
+  (exact code and name first, then an OR of boosted terms over the fields, glossary expansions to
+  the other language, spelling corrections from the index's own vocabulary);
+- highlighting, escaped (markupsafe), and suggestions for the browser's address bar.
+
+Whoosh (whoosh-reloaded 2.7.5) is unmaintained: everything it does is kept behind SearchService.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from markupsafe import Markup, escape
+from whoosh import query as Q
+from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage, RamStorage
+
+import korean
+
+log = logging.getLogger("search")
+
+ROOT = Path(__file__).resolve().parent
+GLOSSARY_PATH = ROOT / "data" / "search" / "glossary.toml"
+# Bump when analysis or the schema changes: an index built by another version is rebuilt.
+SCHEMA_VERSION = "3"
+MAX_QUERY = 256  # characters of a word search; longer text is cut (the paste matcher takes long text)
+MAX_LIMIT = 100
+POINTER, LOCK, META = "current", ".build.lock", "search-meta.json"
+HEAL_INTERVAL = 5.0  # seconds between attempts to rebuild a lost index on disk
+
+# ------------------------------------------------------------------------------- analyzers
+
+WORD_RE = re.compile(r"[A-Za-z0-9]+")
+# camelCase humps and letter/digit changes: "timemachineMin" -> timemachine, Min; "1080p" -> 1080, p
+PART_RE = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def english_pieces(text: str) -> Iterator[korean.Piece]:
+    """Latin words and numbers; a mixed-case or alphanumeric word also gives its parts."""
+    for m in WORD_RE.finditer(text):
+        word, base = m.group(), m.start()
+        yield korean.Piece(word, base, m.end())
+        parts = list(PART_RE.finditer(word))
+        if len(parts) > 1:
+            for p in parts:
+                yield korean.Piece(p.group(), base + p.start(), base + p.end())
+
+
+class _PieceTokenizer(Tokenizer):
+    """A Whoosh tokenizer over a function that yields korean.Piece objects (text, start, end)."""
+
+    def pieces(self, text: str) -> Iterable[korean.Piece]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, piece in enumerate(self.pieces(value)):
+            token.text, token.boost, token.stopped = piece.text, 1.0, False
+            if keeporiginal:
+                token.original = piece.text
+            if positions:
+                token.pos = start_pos + i
+            if chars:
+                token.startchar, token.endchar = start_char + piece.start, start_char + piece.end
+            yield token
+
+
+class EnglishTokenizer(_PieceTokenizer):
+    def pieces(self, text):
+        return english_pieces(text)
+
+
+class KoreanMorphTokenizer(_PieceTokenizer):
+    def pieces(self, text):
+        return korean.morphemes(text)
+
+
+class HangulBigramTokenizer(_PieceTokenizer):
+    def pieces(self, text):
+        return korean.bigrams(text)
+
+
+EN = EnglishTokenizer() | LowercaseFilter() | StopFilter(minsize=2) | StemFilter(cachesize=-1)
+SPELL = EnglishTokenizer() | LowercaseFilter()
+KO = KoreanMorphTokenizer()
+BI = HangulBigramTokenizer()
+
+
+def analyse(analyzer, text: str) -> list[str]:
+    """The terms an analyzer makes of text, in order (duplicates kept)."""
+    return [t.text for t in analyzer(text, mode="query")] if text else []
+
+
+def en_terms(text: str) -> list[str]:
+    return analyse(EN, text)
+
+
+# ---------------------------------------------------------------------------------- schema
+
+def make_schema() -> Schema:
+    return Schema(
+        code=ID(stored=True, unique=True),
+        category=ID(stored=True),
+        name=STORED(), aliases=STORED(),
+        name_exact=KEYWORD(lowercase=True, scorable=True),  # whole names and aliases, lower case
+        name_words=TEXT(analyzer=EN, phrase=False),  # CHANNEL_NAME_IS_WRONG -> channel name wrong
+        message=TEXT(analyzer=EN, stored=True, phrase=False),  # official English message
+        desc_ko=TEXT(analyzer=KO, stored=True, phrase=False),  # official Korean description
+        en=TEXT(analyzer=EN, phrase=False),  # ours in English; Latin words of the Korean text
+        ko=TEXT(analyzer=KO, phrase=False),  # ours in Korean
+        bi=TEXT(analyzer=BI, phrase=False),  # Hangul bigrams of all Korean text
+        status=KEYWORD(),  # published HTTP status (API Gateway codes)
+        spell=TEXT(analyzer=SPELL, phrase=False),  # the English words as written, for corrections
+        summary_en=STORED(), summary_ko=STORED(),
+    )
+
+
+# What a query word is worth in each field (Whoosh BM25F scores are summed over the OR).
+BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "en": 1.0, "ko": 1.0, "bi": 0.6}
+EN_FIELDS = ("name_words", "message", "en")
+KO_FIELDS = ("desc_ko", "ko")
+BI_FIELDS = ("bi",)
+GLOSSARY_WEIGHT = 0.6  # a translated word counts for less than the word the user typed
+CORRECTION_WEIGHT = 0.8
+EXACT_CODE_BOOST, EXACT_NAME_BOOST, NEAR_NAME_BOOST, STATUS_BOOST = 40.0, 30.0, 15.0, 4.0
+VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status")
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def documents(catalog) -> Iterator[dict]:
+    """One index document per code of a catalog (anything with .codes and .categories)."""
+    categories = {c.slug: c for c in getattr(catalog, "categories", ())}
+    for e in catalog.codes:
+        names = [n for n in (e.name, *e.name_aliases) if n]
+        cat = categories.get(e.category)
+        placeholders_en = _join(*(p.meaning_en for p in e.placeholders))
+        placeholders_ko = _join(*(p.meaning_ko for p in e.placeholders))
+        notes_en = _join(*(n.en for n in e.notes))
+        notes_ko = _join(*(n.ko for n in e.notes))
+        ko_ours = _join(e.summary_ko, e.explanation_ko, e.fix_ko, placeholders_ko, notes_ko,
+                        cat.title_ko if cat else "")
+        yield {
+            "code": e.code, "category": e.category, "name": e.name, "aliases": " ".join(e.name_aliases),
+            "name_exact": " ".join(n.lower() for n in names),
+            "name_words": " ".join(names),
+            "message": e.message,
+            "desc_ko": e.description_ko,
+            "en": _join(e.summary_en, e.explanation_en, e.fix_en, placeholders_en, notes_en,
+                        cat.title_en if cat else "", e.description_ko, ko_ours),
+            "ko": ko_ours,
+            "bi": _join(e.description_ko, ko_ours),
+            "status": str(e.http_status) if e.http_status else "",
+            "spell": _join(" ".join(names).replace("_", " "), e.message, e.summary_en, e.explanation_en,
+                           e.fix_en, placeholders_en),
+            "summary_en": e.summary_en, "summary_ko": e.summary_ko,
+        }
+
+
+def index_key(catalog) -> str:
+    """What an index must have been built from to be current: this schema and this catalog."""
+    return hashlib.sha256(f"{SCHEMA_VERSION}|{catalog.fingerprint}".encode()).hexdigest()[:16]
+
+
+def write_index(storage, catalog) -> int:
+    """Create the index in a storage and add every document; returns the number of documents."""
+    ix = storage.create_index(make_schema())
+    writer = ix.writer(limitmb=256)
+    count = 0
+    try:
+        for doc in documents(catalog):
+            writer.add_document(**doc)
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    ix.close()
+    return count
+
+
+# ---------------------------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result: the code, its score and its fields with the matched words marked (escaped HTML)."""
+
+    code: str
+    score: float
+    highlights: dict[str, Markup]
+    exact: bool = False  # the query was exactly this code or name
+    match: dict | None = None  # set for codes pinned by the paste matcher
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str  # the normalised query that was searched
+    total: int
+    page: int
+    limit: int
+    hits: tuple[SearchHit, ...]
+    did_you_mean: str | None = None
+    exact_codes: tuple[str, ...] = ()  # the query is exactly these codes' code or name
+    degraded: bool = False  # answered from the fallback index (the one on disk was unusable)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    completion: str
+    description: str
+    code: str
+
+
+@dataclass
+class _Plan:
+    """A query taken apart: the Whoosh query and what is needed to highlight and correct."""
+
+    text: str
+    query: Any = None
+    en: set = field(default_factory=set)
+    ko: set = field(default_factory=set)
+    bi: set = field(default_factory=set)
+    corrections: dict = field(default_factory=dict)  # typed word -> corrected word
+    digits_only: bool = False
+
+
+@dataclass
+class _Vocab:
+    """What one index generation holds, read once per process: the terms of each field (so a query
+    only asks Whoosh for terms that exist), the code of every document, the spelling word list."""
+
+    terms: dict  # field -> frozenset of terms
+    codes: list  # every code, sorted
+    doc_of: dict  # code -> docnum
+    cat_of: dict  # docnum -> category slug
+    words: frozenset  # English words as written
+    buckets: dict  # (first letter, length) -> [words]
+    names: dict  # number of "_" parts -> [(name, parts)]
+    by_name: dict  # lower-case name or alias -> [codes]
+
+    @classmethod
+    def read(cls, reader) -> "_Vocab":
+        terms = {f: frozenset(reader.field_terms(f)) for f in VOCAB_FIELDS if f in reader.schema}
+        doc_of, cat_of, by_name = {}, {}, {}
+        for docnum, fields in reader.iter_docs():
+            doc_of[fields["code"]] = docnum
+            cat_of[docnum] = fields.get("category", "")
+            for n in (fields.get("name") or "", *(fields.get("aliases") or "").split()):
+                if n:
+                    by_name.setdefault(n.lower(), []).append(fields["code"])
+        words = frozenset(w for w in reader.field_terms("spell") if w.isalpha() and len(w) >= 3)
+        buckets: dict = {}
+        for w in words:
+            buckets.setdefault((w[0], len(w)), []).append(w)
+        names: dict = {}
+        for n in terms.get("name_exact", ()):
+            parts = tuple(n.split("_"))
+            names.setdefault(len(parts), []).append((n, parts))
+        codes = sorted(doc_of, key=lambda c: (len(c), c))
+        return cls(terms, codes, doc_of, cat_of, words, buckets, names, by_name)
+
+    def has(self, fieldname: str, text: str) -> bool:
+        return text in self.terms.get(fieldname, ())
+
+    def with_prefix(self, digits: str) -> list[str]:
+        """Codes starting with digits, in numeric order (shorter codes first)."""
+        return [c for c in self.codes if c.startswith(digits)]
+
+
+def _osa(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment edit distance (a swap of neighbours costs 1), limit+1 when above limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2, prev = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        best = i
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            best = min(best, v)
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _max_typos(word: str) -> int:
+    return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+
+
+# ---------------------------------------------------------------------------------- service
+
+class SearchService:
+    """Builds, opens and queries the index of one catalog; safe to share between threads.
+
+    Results are plain dataclasses; highlights are Markup (escaped, with <mark> around matches).
+    """
+
+    def __init__(self, catalog, index_dir: str | Path, glossary_path: str | Path | None = GLOSSARY_PATH,
+                 logger: logging.Logger | None = None):
+        self.catalog = catalog
+        self.root = Path(index_dir)
+        self.key = index_key(catalog)
+        self.glossary_path = glossary_path
+        self.log = logger or log
+        self._glossary: korean.Glossary | None = None
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._pointer_seen: tuple | None = None
+        self._vocabs: dict[str, _Vocab] = {}
+        self._memory = None  # fallback index in RAM
+        self._last_heal = 0.0
+        self.last_build_seconds: float | None = None
+
+    # ------------------------------------------------------------------ building and opening
+
+    def ensure(self) -> str:
+        """Make sure a current index exists on disk (building it if missing, stale or broken)."""
+        gen = self._read_pointer()
+        if gen and self._valid(gen):
+            return gen
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self._build_lock():
+            gen = self._read_pointer()  # another process may have built it while we waited
+            if gen and self._valid(gen):
+                return gen
+            if gen:
+                self.log.warning("search index %s is stale or unreadable: rebuilding", gen)
+            return self._build_and_swap()
+
+    def rebuild(self) -> str:
+        """Build a new generation and swap it in, whatever the current one is."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self._build_lock():
+            return self._build_and_swap()
+
+    @contextmanager
+    def _build_lock(self):
+        fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def _build_and_swap(self) -> str:
+        started = time.perf_counter()
+        gen = f"gen-{self.key}-{os.getpid()}-{time.time_ns()}"
+        path = self.root / gen
+        path.mkdir()
+        try:
+            count = write_index(FileStorage(str(path)), self.catalog)
+            seconds = time.perf_counter() - started
+            meta = {"key": self.key, "catalog_fingerprint": self.catalog.fingerprint,
+                    "schema_version": SCHEMA_VERSION, "documents": count,
+                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "build_seconds": round(seconds, 3)}
+            (path / META).write_text(json.dumps(meta), "utf-8")
+            previous = self._read_pointer()
+            tmp = self.root / f".{POINTER}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(gen)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.root / POINTER)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        self.last_build_seconds = seconds
+        self.log.info("search index %s built: %d codes in %.2f s", gen, count, seconds)
+        self._cleanup(keep={gen, previous})
+        return gen
+
+    def _cleanup(self, keep: set) -> None:
+        """Remove older generations (the previous one stays for readers still switching over).
+
+        Called under the build lock, so no other build is writing any of these directories.
+        """
+        for child in self.root.iterdir():
+            if child.name.startswith("gen-") and child.name not in keep and child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            elif child.name.startswith(f".{POINTER}.") and child.name.endswith(".tmp"):
+                try:
+                    child.unlink()
+                except OSError:
+                    pass
+
+    def _read_pointer(self) -> str | None:
+        try:
+            gen = (self.root / POINTER).read_text("utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return gen if re.fullmatch(r"gen-[0-9a-f]+-\d+-\d+", gen) else None
+
+    def _valid(self, gen: str) -> bool:
+        """The generation is built from this catalog and schema, and opens and reads."""
+        path = self.root / gen
+        try:
+            meta = json.loads((path / META).read_text("utf-8"))
+            if meta.get("key") != self.key:
+                return False
+            ix = FileStorage(str(path)).open_index()
+            try:
+                with ix.searcher() as s:
+                    if s.doc_count() != meta.get("documents"):
+                        return False
+                    if s.doc_count():
+                        s.stored_fields(0)
+                        list(s.search(Q.Every(), limit=1))
+            finally:
+                ix.close()
+            return True
+        except Exception as exc:  # whoosh raises many kinds of errors on broken files
+            self.log.warning("search index %s cannot be used: %s", gen, exc)
+            return False
+
+    def _current(self) -> str | None:
+        """The generation the pointer names (cheap: one stat, a read only when it changed)."""
+        try:
+            st = os.stat(self.root / POINTER)
+        except OSError:
+            self._pointer_seen = None
+            return None
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        seen = self._pointer_seen
+        if seen and seen[0] == stamp:
+            return seen[1]
+        gen = self._read_pointer()
+        self._pointer_seen = (stamp, gen)
+        return gen
+
+    def _searcher(self):
+        """This thread's searcher on the current generation, reopened when the pointer moves."""
+        local, pid = self._local, os.getpid()
+        if getattr(local, "pid", None) != pid:
+            local.pid, local.gen, local.searcher = pid, None, None
+        gen = self._current()
+        if gen is not None and local.searcher is not None and local.gen == gen:
+            return local.searcher, gen
+        if gen is not None:
+            try:
+                return self._open(gen), gen
+            except Exception:
+                self.log.exception("search index %s failed to open", gen)
+        # No usable index on disk: keep a searcher this thread already has (its files stay mapped
+        # even if deleted), try to rebuild on disk now and then, else use an index in memory.
+        now = time.monotonic()
+        if now - self._last_heal > HEAL_INTERVAL:
+            self._last_heal = now
+            try:
+                gen = self.ensure()
+                return self._open(gen), gen
+            except Exception:
+                self.log.exception("search index could not be rebuilt in %s", self.root)
+        if local.searcher is not None and local.gen not in (None, "memory"):
+            return local.searcher, local.gen
+        return self._open_memory(), "memory"
+
+    def _open(self, gen: str):
+        local = self._local
+        ix = FileStorage(str(self.root / gen)).open_index()
+        searcher = ix.searcher()
+        self._vocab(gen, searcher)
+        old = local.searcher
+        local.gen, local.searcher = gen, searcher
+        if old is not None:
+            try:
+                old.close()
+            except Exception:
+                pass
+        return searcher
+
+    def _open_memory(self):
+        local = self._local
+        with self._lock:
+            if self._memory is None:
+                self.log.error("search is answering from an index in memory: %s is unusable", self.root)
+                storage = RamStorage()
+                write_index(storage, self.catalog)
+                self._memory = storage.open_index()
+        if local.gen != "memory" or local.searcher is None:
+            local.gen, local.searcher = "memory", self._memory.searcher()
+            self._vocab("memory", local.searcher)
+        return local.searcher
+
+    def _drop_thread_searcher(self) -> None:
+        local = self._local
+        local.gen, local.searcher = None, None
+
+    def _vocab(self, gen: str, searcher) -> _Vocab:
+        vocab = self._vocabs.get(gen)
+        if vocab is None:
+            with self._lock:
+                vocab = self._vocabs.get(gen)
+                if vocab is None:
+                    vocab = _Vocab.read(searcher.reader())
+                    self._vocabs = {g: v for g, v in self._vocabs.items() if g == "memory"}
+                    self._vocabs[gen] = vocab
+        return vocab
+
+    @property
+    def glossary(self) -> korean.Glossary:
+        if self._glossary is None:
+            if self.glossary_path and Path(self.glossary_path).exists():
+                self._glossary = korean.Glossary.load(self.glossary_path, en_key=en_terms)
+            else:
+                self._glossary = korean.Glossary((), en_key=en_terms)
+        return self._glossary
+
+    # --------------------------------------------------------------------------- querying
+
+    def search(self, text: str, *, limit: int = 10, page: int = 1, category: str | None = None,
+               pinned: Sequence[tuple[str, dict]] = ()) -> SearchResults:
+        """Search; never raises for any text. pinned codes (with their match) come first."""
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        page = max(1, int(page))
+        norm = korean.normalize(str(text)[: MAX_QUERY * 4], MAX_QUERY)
+        for attempt in (1, 2):
+            searcher, gen = self._searcher()
+            try:
+                return self._search(searcher, gen, norm, limit, page, category, pinned)
+            except Exception:
+                self.log.exception("search failed on index %s for %r", gen, norm)
+                self._drop_thread_searcher()
+                if gen != "memory":
+                    self._pointer_seen = None
+                    if attempt == 1:
+                        self._last_heal = 0.0
+                        continue
+                break
+        return SearchResults(norm, 0, page, limit, (), degraded=True)
+
+    def _search(self, searcher, gen, norm, limit, page, category, pinned) -> SearchResults:
+        vocab = self._vocab(gen, searcher)
+        ordered: list[tuple[int, float, bool, dict | None]] = []  # docnum, score, exact, match
+        seen: set[int] = set()
+
+        def add(docnum, score, exact=False, match=None):
+            if docnum is not None and docnum not in seen and (not category or vocab.cat_of.get(docnum) == category):
+                seen.add(docnum)
+                ordered.append((docnum, score, exact, match))
+
+        for code, match in pinned:  # pinned by the caller (the paste matcher): first, in the order given
+            add(vocab.doc_of.get(str(code)), 0.0, False, dict(match) if match is not None else None)
+        exact = self._exact(vocab, norm)
+        for code in exact:
+            add(vocab.doc_of[code], 0.0, True)
+        plan = self._plan(norm, vocab) if norm else _Plan(norm)
+        if plan.digits_only and 2 <= len(norm) <= 6:  # a code prefix lists its codes in order
+            for code in vocab.with_prefix(norm):
+                add(vocab.doc_of[code], 0.0)
+        listed = len(ordered)
+        total = listed
+        if plan.query is not None:
+            cat_filter = Q.Term("category", category) if category else None
+            results = searcher.search(plan.query, limit=page * limit + listed, filter=cat_filter,
+                                      terms=False, optimize=False)
+            for hit in results:
+                add(hit.docnum, float(hit.score))
+            if listed:
+                total = len(seen | set(results.docs()))
+            else:
+                total = len(results)
+
+        top = max((s for _, s, _, _ in ordered), default=0.0)
+        hits = []
+        for docnum, score, is_exact, match in ordered[(page - 1) * limit: page * limit]:
+            fields = searcher.stored_fields(docnum)
+            # pinned, exact and listed codes outrank every scored hit
+            hits.append(SearchHit(fields["code"], round(score if score else top + 1.0, 3),
+                                  self._highlights(gen, docnum, fields, plan), is_exact, match))
+        return SearchResults(norm, total, page, limit, tuple(hits), self._did_you_mean(norm, plan),
+                             tuple(exact), degraded=(gen == "memory"))
+
+    @staticmethod
+    def _exact(vocab: _Vocab, norm: str) -> list[str]:
+        """Codes whose code or name (or alias, any case) is exactly the whole query."""
+        candidate = norm.strip("\"'` ")
+        if candidate.isdigit() and candidate.isascii():
+            return [candidate] if candidate in vocab.doc_of else []
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", candidate) and vocab.has("name_exact", candidate.lower()):
+            return sorted(vocab.by_name.get(candidate.lower(), ()), key=lambda c: (len(c), c))
+        return []
+
+    def _plan(self, norm: str, vocab: _Vocab) -> _Plan:
+        plan = _Plan(norm)
+        boosts: dict[tuple[str, str], float] = {}
+
+        def term(fieldname, text, boost):
+            key = (fieldname, text)
+            if boosts.get(key, 0.0) < boost and vocab.has(fieldname, text):
+                boosts[key] = boost
+
+        plan.digits_only = norm.isdigit() and norm.isascii()
+
+        # English words: as typed (stemmed), and corrected when the index has never seen them
+        stems: list[str] = []
+        for word in dict.fromkeys(analyse(SPELL, norm)):
+            word_stems = en_terms(word)
+            for s in word_stems:
+                stems.append(s)
+                plan.en.add(s)
+                for f in EN_FIELDS:
+                    term(f, s, BOOST[f])
+            known = word in vocab.words or any(vocab.has(f, s) for s in word_stems for f in EN_FIELDS)
+            if word_stems and not known and word.isalpha() and _max_typos(word):
+                fix = self._correct(word, vocab)
+                if fix:
+                    plan.corrections[word] = fix
+                    for s in en_terms(fix):
+                        stems.append(s)
+                        plan.en.add(s)
+                        for f in EN_FIELDS:
+                            term(f, s, BOOST[f] * CORRECTION_WEIGHT)
+
+        # Korean: morphemes and bigrams (a lone syllable only when there is nothing longer)
+        morphs = [p.text for p in korean.morphemes(norm)]
+        for m in morphs:
+            plan.ko.add(m)
+            for f in KO_FIELDS:
+                term(f, m, BOOST[f])
+        grams = analyse(BI, norm)
+        if any(len(g) == 2 for g in grams):
+            grams = [g for g in grams if len(g) == 2]
+        for g in grams:
+            plan.bi.add(g)
+            for f in BI_FIELDS:
+                term(f, g, BOOST[f])
+
+        # the glossary: the same words in the other language
+        for exp in self.glossary.expand(norm, morphs, stems):
+            for word in exp.add_en:
+                for s in en_terms(word):
+                    plan.en.add(s)
+                    for f in EN_FIELDS:
+                        term(f, s, BOOST[f] * GLOSSARY_WEIGHT)
+            for word in exp.add_ko:
+                for m in analyse(KO, word):
+                    plan.ko.add(m)
+                    for f in KO_FIELDS:
+                        term(f, m, BOOST[f] * GLOSSARY_WEIGHT)
+                for g in analyse(BI, word):
+                    if len(g) == 2:
+                        plan.bi.add(g)
+                        for f in BI_FIELDS:
+                            term(f, g, BOOST[f] * GLOSSARY_WEIGHT)
+
+        # codes, statuses and names written as such
+        for token in dict.fromkeys(re.findall(r"[A-Za-z0-9_]+", norm)):
+            if token.isdigit():
+                term("code", token, EXACT_CODE_BOOST)
+                term("status", token, STATUS_BOOST)
+            elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", token):
+                lower = token.lower()
+                term("name_exact", lower, EXACT_NAME_BOOST)
+                if "_" in lower.strip("_") and not vocab.has("name_exact", lower):
+                    near = self._near_name(lower, vocab)
+                    if near:
+                        term("name_exact", near, NEAR_NAME_BOOST)
+                        plan.corrections[token] = near.upper()
+        latin = re.findall(r"[A-Za-z0-9]+", norm)
+        if len(latin) > 1 and not korean.has_hangul(norm):
+            term("name_exact", "_".join(latin).lower(), EXACT_NAME_BOOST)  # "channel not found"
+
+        if boosts:
+            plan.query = Q.Or([Q.Term(f, t, boost=b) for (f, t), b in boosts.items()])
+        return plan
+
+    @staticmethod
+    def _correct(word: str, vocab: _Vocab) -> str | None:
+        """The index word closest to a word the index does not know (same first letter)."""
+        limit = _max_typos(word)
+        best: list[tuple[int, int, str]] = []
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            for cand in vocab.buckets.get((word[0], length), ()):
+                d = _osa(word, cand, limit)
+                if d <= limit:
+                    best.append((d, abs(len(cand) - len(word)), cand))
+        return min(best)[2] if best else None
+
+    def _near_name(self, name: str, vocab: _Vocab) -> str | None:
+        """A published name one or two letters away from a name-like token (compared part by part)."""
+        parts = name.split("_")
+        found = []
+        for cand, cparts in vocab.names.get(len(parts), ()):
+            distance = 0
+            for a, b in zip(parts, cparts):
+                if a != b:
+                    distance += _osa(a, b, 2)
+                    if distance > 2:
+                        break
+            if 0 < distance <= (2 if len(name) >= 12 else 1):
+                found.append((distance, cand))
+        return min(found)[1] if found else None
+
+    def _did_you_mean(self, norm: str, plan: _Plan) -> str | None:
+        if not plan.corrections:
+            return None
+        out = norm
+        for typed, fixed in plan.corrections.items():
+            out = re.sub(rf"(?i)(?<![A-Za-z0-9_]){re.escape(typed)}(?![A-Za-z0-9_])", fixed, out)
+        return out if out != norm else None
+
+    # ------------------------------------------------------------------------ highlighting
+
+    def _highlights(self, gen, docnum, fields: dict, plan: _Plan) -> dict[str, Markup]:
+        en, ko = [(EN, plan.en)], [(KO, plan.ko), (BI, plan.bi), (EN, plan.en)]
+        return {
+            "name": highlight(fields.get("name") or "", en),
+            "message": highlight(fields.get("message") or "", en),
+            "description_ko": highlight(fields.get("desc_ko") or "", ko),
+            "summary_en": highlight(fields.get("summary_en") or "", en),
+            "summary_ko": highlight(fields.get("summary_ko") or "", ko),
+        }
+
+    # ------------------------------------------------------------------------- suggestions
+
+    def suggest(self, text: str, limit: int = 10) -> list[Suggestion]:
+        """Completions for the address bar: codes by prefix, names by prefix, else the best hits."""
+        try:
+            limit = max(1, min(int(limit), 10))
+            norm = korean.normalize(str(text)[: MAX_QUERY * 4], MAX_QUERY)
+            if not norm:
+                return []
+            searcher, gen = self._searcher()
+            vocab = self._vocab(gen, searcher)
+            hangul = korean.has_hangul(norm)
+            out: list[Suggestion] = []
+            seen: set[str] = set()
+
+            def add(completion, code):
+                if completion and completion not in seen and len(out) < limit and code in vocab.doc_of:
+                    f = searcher.stored_fields(vocab.doc_of[code])
+                    seen.add(completion)
+                    desc = f.get("desc_ko") if hangul and f.get("desc_ko") else f.get("message", "")
+                    out.append(Suggestion(completion, f"{code} · {desc}".replace("\n", " ")[:160], code))
+
+            if norm.isdigit() and norm.isascii() and len(norm) <= 6:
+                for code in vocab.with_prefix(norm)[:limit]:
+                    add(code, code)
+            elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_ ]*", norm):
+                prefix = re.sub(r"\s+", "_", norm.strip()).lower()
+                for name in sorted(n for n in vocab.by_name if n.startswith(prefix)):
+                    for code in vocab.by_name[name]:
+                        add(name.upper(), code)
+                    if len(out) >= limit:
+                        break
+            if len(out) < limit:
+                for hit in self.search(norm, limit=limit).hits:
+                    f = searcher.stored_fields(vocab.doc_of[hit.code]) if hit.code in vocab.doc_of else {}
+                    add(f.get("name") or hit.code, hit.code)
+            return out
+        except Exception:
+            self.log.exception("suggest failed for %r", text)
+            return []
+
+
+_SPANS: dict = {}  # (analyzer, text) -> [(term, start, end)]: stored texts are analysed once
+_SPANS_MAX = 50_000
+
+
+def _spans(analyzer, text: str) -> list[tuple[str, int, int]]:
+    key = (id(analyzer), text)
+    spans = _SPANS.get(key)
+    if spans is None:
+        spans = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index")]
+        if len(_SPANS) >= _SPANS_MAX:
+            _SPANS.clear()
+        _SPANS[key] = spans
+    return spans
+
+
+def highlight(text: str, analyzers: Sequence[tuple[Any, set]]) -> Markup:
+    """text with every token whose term is in the set for its analyzer wrapped in <mark>; all escaped."""
+    if not text:
+        return Markup("")
+    marks = []
+    for analyzer, terms in analyzers:
+        if terms:
+            marks.extend((start, end) for term, start, end in _spans(analyzer, text) if term in terms)
+    if not marks:
+        return escape(text)
+    marks.sort()
+    merged = [list(marks[0])]
+    for start, end in marks[1:]:
+        if start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
+        out.append(escape(text[pos:start]))
+        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
