@@ -12,8 +12,8 @@ MAX_VALUE = 300  # longest placeholder value we recover; bounds every regex's ba
 MAX_RESULTS = 10
 MIN_PARTIAL_SPECIFICITY = 6  # "OK" alone is too short to be recognised inside longer text
 MAX_JSON_ATTEMPTS = 16  # raw_decode tries per paste, so nested-brace junk stays linear
-QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-          "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'"}
+# Every quote folds to '"': NCP's messages mix “_”, 'READY' and "QualitySet", and logs re-quote them.
+QUOTES = dict.fromkeys("'\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2018\u2019\u201a\u201b\u2032", '"')
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 ESCAPES = {"n": "\n", "r": "\n", "t": " ", '"': '"'}  # JSON escapes left in log lines
@@ -125,6 +125,7 @@ class _Template:
     lead_literal: str | None  # literal after a leading placeholder, to find where the message starts
     specificity: int
     catch_all: bool
+    ends_with_period: bool  # decides between templates differing only by it (250121 vs 250133)
     note: str | None
     note_ko: str | None
 
@@ -146,6 +147,7 @@ class _Hit:
     exact: bool
     spans: tuple  # (start, end, placeholder index) in the original text
     region: tuple[int, int]  # span of the match in the normalised text
+    period_agrees: bool  # the text has a trailing period exactly when the template does
 
 
 def _compile(message: str) -> tuple[re.Pattern, re.Pattern, str, str | None, int]:
@@ -308,7 +310,8 @@ class MessageMatcher:
                            f"{f' 또는 errorName({names})' if names else ''}으로 어느 코드인지 알 수 있습니다.")
             n_values = len(PLACEHOLDER_RE.findall(entries[0].message))
             template = _Template(tuple(entries), exact, partial, needle, lead, specificity,
-                                 n_values > 0 and specificity < 4 * n_values, note, note_ko)
+                                 n_values > 0 and specificity < 4 * n_values, entries[0].message.endswith("."),
+                                 note, note_ko)
             self._templates.append(template)
             self._by_code.update({e.code: template for e in entries})
         # Most specific first, so ties in the final sort keep a stable, sensible order.
@@ -340,7 +343,8 @@ class MessageMatcher:
                 end -= 1
             params[group[1:]] = prep.text[start:end]
             spans.append((start, end, int(group[1:])))
-        return _Hit(template, params, exact, tuple(spans), m.span())
+        period_agrees = m.group(0).endswith(".") == template.ends_with_period
+        return _Hit(template, params, exact, tuple(spans), m.span(), period_agrees)
 
     def _search_partial(self, template: _Template, prep: _Prepared) -> re.Match | None:
         """The template somewhere inside the text; a leading value starts at the nearest log-line boundary."""
@@ -383,7 +387,7 @@ class MessageMatcher:
     def _match_text(self, prep: _Prepared, allow_catch_all: bool) -> list[_Hit]:
         hits = [hit for t in self._templates
                 if not t.catch_all and t.needle in prep.flat and (hit := self._try(t, prep))]
-        hits.sort(key=lambda h: (not h.exact, -h.template.specificity))
+        hits.sort(key=lambda h: (not h.exact, -h.template.specificity, not h.period_agrees))
         kept: list[_Hit] = []
         for hit in hits:  # drop partial hits lying inside a more specific hit: "Quality is not found." in 250155
             if hit.exact or not any(k.region[0] <= hit.region[0] and hit.region[1] <= k.region[1]
@@ -421,7 +425,10 @@ class MessageMatcher:
             return False  # "250104", "CHANNEL_NOT_FOUND", "channel"
         if "\n" in text or "\\n" in text or text.endswith((".", "!", ")")):
             return True
-        return bool(IDENTIFIER_RE.search(text) or (len(words) >= 3 and SENTENCE_PUNCT_RE.search(text)))
+        if IDENTIFIER_RE.search(text) or (len(words) >= 3 and SENTENCE_PUNCT_RE.search(text)):
+            return True
+        # A plain sentence of four words or more counts when it is one of the messages, values filled in.
+        return len(words) >= 4 and any(hit.exact for hit in self._match_text(self._prepare(text), False))
 
     def analyse(self, text: str) -> PasteAnalysis:
         """Find the codes a paste belongs to, best first, with the values that filled their placeholders."""
