@@ -15,6 +15,7 @@ MAX_JSON_ATTEMPTS = 16  # raw_decode tries per paste, so nested-brace junk stays
 # Every quote folds to '"': NCP's messages mix “_”, 'READY' and "QualitySet", and logs re-quote them.
 QUOTES = dict.fromkeys("'\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2018\u2019\u201a\u201b\u2032", '"')
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+PLAIN_RUN_RE = re.compile(r"[!#-&(-\[\]-~]+")  # printable ASCII but blanks, quotes and backslash
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 ESCAPES = {"n": "\n", "r": "\n", "t": " ", '"': '"'}  # JSON escapes left in log lines
 # Where a message can start inside a log line: after these, a leading {0} begins.
@@ -87,6 +88,15 @@ def normalise(text: str) -> tuple[str, list[int], list[int]]:
     gap_start, gap_end, gap_char = -1, 0, " "  # a pending run of blanks, emitted once as ' ' or '\n'
     i, n = 0, len(text)
     while i < n:
+        if run := PLAIN_RUN_RE.match(text, i):  # plain ASCII needs only lower(): done in C, not per char
+            j = run.end()
+            if gap_start >= 0:
+                if out:
+                    out.append(gap_char), starts.append(gap_start), ends.append(gap_end)
+                gap_start = -1
+            out.append(run.group().lower()), starts.extend(range(i, j)), ends.extend(range(i + 1, j + 1))
+            i = j
+            continue
         ch, width = text[i], 1
         if ch == "\\" and i + 1 < n and text[i + 1] in ESCAPES:
             folded, width = ESCAPES[text[i + 1]], 2
@@ -316,6 +326,7 @@ class MessageMatcher:
             self._by_code.update({e.code: template for e in entries})
         # Most specific first, so ties in the final sort keep a stable, sensible order.
         self._templates.sort(key=lambda t: (-t.specificity, t.codes[0].code))
+        self._needles = [(t.needle, t) for t in self._templates if not t.catch_all]  # plain pairs: the hot loop
 
     # ------------------------------------------------------------------ matching text
 
@@ -385,8 +396,8 @@ class MessageMatcher:
         return None
 
     def _match_text(self, prep: _Prepared, allow_catch_all: bool) -> list[_Hit]:
-        hits = [hit for t in self._templates
-                if not t.catch_all and t.needle in prep.flat and (hit := self._try(t, prep))]
+        flat = prep.flat
+        hits = [hit for needle, t in self._needles if needle in flat and (hit := self._try(t, prep))]
         hits.sort(key=lambda h: (not h.exact, -h.template.specificity, not h.period_agrees))
         kept: list[_Hit] = []
         for hit in hits:  # drop partial hits lying inside a more specific hit: "Quality is not found." in 250155
