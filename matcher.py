@@ -441,6 +441,15 @@ class MessageMatcher:
         # A plain sentence of four words or more counts when it is one of the messages, values filled in.
         return len(words) >= 4 and any(hit.exact for hit in self._match_text(self._prepare(text), False))
 
+    def label(self, code: str, index: int, lang: str = "en") -> str:
+        """What a recovered value is, for the <mark> around it: the placeholder's meaning, else "{n}"."""
+        entry = self._catalog.get(code)
+        for placeholder in entry.placeholders if entry else ():
+            meaning = placeholder.meaning_ko if lang == "ko" else placeholder.meaning_en
+            if placeholder.index == index and meaning:
+                return meaning
+        return "{%d}" % index
+
     def analyse(self, text: str) -> PasteAnalysis:
         """Find the codes a paste belongs to, best first, with the values that filled their placeholders."""
         text = text if isinstance(text, str) else ""
@@ -489,7 +498,7 @@ class MessageMatcher:
                 matches.append(Match(chosen.code, {}, False, source, template.specificity))
                 continue
             pick_en = f"Here the {source} field identifies {chosen.code}." if len(template.codes) > 1 else ""
-            pick_ko = f"여기서는 {source} 필드가 {chosen.code}를 가리킵니다." if pick_en else ""
+            pick_ko = f"여기서는 {source} 필드가 {chosen.code}을(를) 가리킵니다." if pick_en else ""
             group = self._matches(hit, source, chosen.code, pick_en, pick_ko)
             matches.append(group[0])
             matches.extend(Match(m.code, m.params, m.exact, "message", m.specificity, m.note, m.note_ko)
@@ -509,11 +518,11 @@ class MessageMatcher:
                                      "errorName", template.specificity, conflicts[-1], conflicts_ko[-1]))
         disagreeing = [h for h in hits if not h.template.catch_all] if picked and own_hit is None else []
         if disagreeing:
-            others, first = _join(e.code for e in disagreeing[0].template.codes), picked[0].code
-            conflicts.append(f"The message matches the template of {others}, not {first}'s, but {said}. "
-                             f"Both are listed, {first} first.")
-            conflicts_ko.append(f"메시지는 {first}가 아니라 {others}의 메시지 형식과 일치하지만 {said_ko}입니다. "
-                                f"두 코드를 모두 보여 주며 {first}를 먼저 표시합니다.")
+            others, mine = _join(e.code for e in disagreeing[0].template.codes), _join(e.code for e in picked)
+            conflicts.append(f"{said[0].upper()}{said[1:]}, but the message matches the template of {others}, "
+                             f"not that of {mine}. Both are listed, {mine} first.")
+            conflicts_ko.append(f"{said_ko}인데 메시지는 {mine}이(가) 아니라 {others}의 메시지 형식과 일치합니다. "
+                                f"두 코드를 모두 보여 주며 {mine}을(를) 먼저 표시합니다.")
         conflict, conflict_ko = " ".join(conflicts) or None, " ".join(conflicts_ko) or None
         if not picked or disagreeing:
             extra, extra_ko = " ".join(conflicts + notes), " ".join(conflicts_ko + notes_ko)

@@ -486,12 +486,7 @@ def test_any_text_never_raises_and_is_bounded(matcher, text, repeat):
     assert analysis.text == text[: MessageMatcher.MAX_INPUT]
     assert elapsed < 0.05
     matcher.looks_like_paste(text)
-    for match in analysis.matches:
-        assert all(isinstance(v, str) for v in match.params.values())
-        match.as_json()
-    if analysis.segments:
-        source = analysis.body["error"]["message"] if analysis.body else analysis.text
-        assert "".join(piece for piece, _ in analysis.segments) == source
+    check_invariants(matcher, text, analysis)
 
 
 @settings(max_examples=300, deadline=None)
@@ -502,3 +497,77 @@ def test_any_letters_and_digits_round_trip(matcher, entry, words):
     values = {index: words[k] for k, index in enumerate(entry.placeholder_indexes)}
     match = assert_on_top(matcher.analyse(render(entry.message, values)), entry.code)
     assert match.params == {str(i): v for i, v in values.items()}
+
+
+FRAGMENTS = sorted({piece for e in CATALOG.codes for piece in re.split(r"(\{\d+\}|\s+)", e.message) if piece}
+                   | {'{"error":', "{", "}", '"errorCode":', "250004", "250144", '"210"', '"message":"', '",',
+                      '"errorName":"', "NOT_FOUND", "\\n", '\\"', ": ", "\n", "\u00a0", "\u201c", "\u201d", "."})
+
+
+def check_invariants(matcher, text: str, analysis: PasteAnalysis) -> None:
+    """What must hold for any input: known codes, real placeholders, values taken from the text."""
+    source = analysis.body["error"].get("message") if analysis.body else analysis.text
+    for match in analysis.matches:
+        entry = CATALOG.get(match.code)
+        assert entry is not None
+        assert set(match.params) <= {str(i) for i in entry.placeholder_indexes}
+        assert all(isinstance(source, str) and value in source for value in match.params.values())
+        json.dumps(match.as_json())
+    if len(analysis.matches) > 1:
+        assert analysis.matches[0].code != CATCH_ALL
+    assert len({m.code for m in analysis.matches}) == len(analysis.matches)
+    if analysis.segments:
+        assert "".join(piece for piece, _ in analysis.segments) == source
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=600))
+def test_template_fragments_and_json_pieces_never_break_it(matcher, parts):
+    text = "".join(parts)
+    started = time.perf_counter()
+    analysis = matcher.analyse(text)
+    assert time.perf_counter() - started < 0.05
+    assert analysis.truncated == (len(text) > MessageMatcher.MAX_INPUT)
+    check_invariants(matcher, text, analysis)
+    matcher.looks_like_paste(text)
+
+
+@pytest.mark.parametrize("entry", [e for e in WITH_VALUES if len(e.placeholder_indexes) > 1], ids=lambda e: e.code)
+def test_repeated_separators_of_multi_value_templates_stay_fast(matcher, entry):
+    literals = [p for p in PLACEHOLDER_RE.split(entry.message)[0::2] if p]
+    text = (literals[0] + "x" + "x".join(literals[1:]) * 200)[: MessageMatcher.MAX_INPUT]
+    assert fastest_ms(matcher, text) < 30
+
+
+error_codes = st.one_of(st.sampled_from([e.code for e in CATALOG.codes]).flatmap(lambda c: st.sampled_from([c, int(c)])),
+                        st.integers(), st.text(max_size=8), st.none())
+messages = st.one_of(st.sampled_from(WITH_VALUES + WITHOUT_VALUES).map(lambda e: render(e.message, sample_values(e, 2))),
+                     st.text(max_size=200))
+names = st.one_of(st.sampled_from(CATALOG.names()), st.text(max_size=20), st.none())
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(error_codes, messages, names, st.text(max_size=40), st.integers(min_value=0, max_value=400))
+def test_any_body_in_any_state(matcher, code, message, name, prefix, cut):
+    fields = {k: v for k, v in (("errorCode", code), ("message", message), ("errorName", name)) if v is not None}
+    raw = json.dumps({"error": fields})
+    for text in (prefix + raw, prefix + raw[: len(raw) - cut]):  # whole, then broken at any point
+        analysis = matcher.analyse(text)
+        check_invariants(matcher, text, analysis)
+    analysis = matcher.analyse(raw)
+    if CATALOG.get(str(code)) is not None and not isinstance(code, bool):
+        assert (analysis.matches[0].code, analysis.matches[0].source) == (str(code), "errorCode")
+    if analysis.conflict:
+        assert analysis.conflict_ko and len(analysis.matches) >= 2
+
+
+def test_labels_use_placeholder_meanings_when_written(matcher, catalog):
+    from dataclasses import replace
+
+    from catalog import Catalog, Placeholder
+    assert matcher.label("250004", 0) in ("{0}", catalog.get("250004").placeholders[0].meaning_en or "{0}")
+    assert matcher.label("259999", 0) == "{0}"
+    entry = replace(catalog.get("250004"), placeholders=(Placeholder(0, "Resource ID", "리소스 ID", "CH-1"),))
+    own = MessageMatcher(Catalog(catalog.categories, (entry,), (), "test"))
+    assert (own.label("250004", 0), own.label("250004", 0, "ko")) == ("Resource ID", "리소스 ID")
+    assert own.analyse("CH-1 not found.").matches[0].params == {"0": "CH-1"}
