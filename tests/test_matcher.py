@@ -451,6 +451,7 @@ HOSTILE = {
     "broken json": '{"error":{"errorCode":"' + "9" * 5000,
     "only spaces": " \u00a0\u2028" * 3_000,
     "message key repeated": '"message":"' * 1_000,
+    "huge": "CH-1 not found. {" * 500_000,
 }
 
 
