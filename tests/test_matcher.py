@@ -14,7 +14,7 @@ from matcher import Match, MessageMatcher, PasteAnalysis
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # Loaded at collection so tests can be parametrised per code; project-written fields may still be empty.
-CATALOG = load_catalog(DATA_DIR, require_ours=False)
+CATALOG = load_catalog(DATA_DIR)
 SAMPLE_VALUES = ("channel", "42", "/a/b c.mp4", "my channel", "ls-2026-AbC")
 CATCH_ALL = "250001"
 WITH_VALUES = [e for e in CATALOG.codes if e.placeholder_indexes]
