@@ -5,10 +5,12 @@ import os
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 import catalog as catalog_module
 import i18n
+import search
 import views
 import views_search
 
@@ -32,10 +34,18 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["catalog"] = catalog_module.load_catalog(
         app.config["DATA_DIR"], require_ours=app.config.get("REQUIRE_COMPLETE_DATA", True))
+    service = search.SearchService(app.extensions["catalog"], app.config["SEARCH_INDEX_DIR"], logger=app.logger)
+    app.extensions["search"] = service
+    if app.config.get("SEARCH_BUILD_ON_START", True):
+        try:  # build or open the index now, so the first search does not pay for it
+            service.ensure()
+        except Exception:  # search still answers from an index in memory; never stop the site
+            app.logger.exception("search index could not be prepared in %s", app.config["SEARCH_INDEX_DIR"])
     i18n.init_app(app)
     views.init_app(app)
     views_search.init_app(app)
     app.cli.add_command(check_data_command)
+    app.cli.add_command(build_index_command)
     return app
 
 
@@ -50,6 +60,17 @@ def check_data_command(data_dir: str) -> None:
     for category in cat.categories:
         click.echo(f"{category.slug:22} {len(cat.in_category(category.slug)):4} codes")
     click.echo(f"{'total':22} {len(cat):4} codes, {len(cat.retired)} retired, fingerprint {cat.fingerprint}")
+
+
+@click.command("build-index")
+@click.option("--force", is_flag=True, help="Build a new index even if the current one is up to date.")
+@with_appcontext
+def build_index_command(force: bool) -> None:
+    """Build the search index if it is missing or stale (or always, with --force) and swap it in."""
+    service = current_app.extensions["search"]
+    gen = service.rebuild() if force else service.ensure()
+    built = f"built in {service.last_build_seconds:.2f} s" if service.last_build_seconds is not None else "up to date"
+    click.echo(f"search index {gen} ({len(service.catalog)} codes): {built}")
 
 
 if __name__ == "__main__":  # pragma: no cover - convenience for `python app.py`

@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from markupsafe import Markup, escape
+from whoosh import matching
 from whoosh import query as Q
-from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
+from whoosh.analysis import STOP_WORDS, LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
@@ -105,7 +106,10 @@ class HangulBigramTokenizer(_PieceTokenizer):
         return korean.bigrams(text)
 
 
-EN = EnglishTokenizer() | LowercaseFilter() | StopFilter(minsize=2) | StemFilter(cachesize=-1)
+# Whoosh's stop words plus function words that only add noise to short queries ("too big").
+STOP = frozenset(STOP_WORDS | {"too", "very", "does", "do", "did", "doesn", "don", "didn", "has", "had", "was",
+                               "were", "been", "its", "than", "then", "there", "my", "our", "i", "me", "please"})
+EN = EnglishTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP, minsize=2) | StemFilter(cachesize=-1)
 SPELL = EnglishTokenizer() | LowercaseFilter()
 KO = KoreanMorphTokenizer()
 BI = HangulBigramTokenizer()
@@ -147,6 +151,10 @@ KO_FIELDS = ("desc_ko", "ko")
 BI_FIELDS = ("bi",)
 GLOSSARY_WEIGHT = 0.6  # a translated word counts for less than the word the user typed
 CORRECTION_WEIGHT = 0.8
+PART_WEIGHT = 0.5  # the parts of "useDvr" count for less than the whole word
+# Words people put around the error that say nothing about it ("the customer says ...").
+QUERY_NOISE = frozenset({"customer", "customers", "client", "user", "users", "says", "said", "say", "tells",
+                         "getting", "get", "got", "keep", "keeps", "see", "seeing", "shows", "showing", "help"})
 EXACT_CODE_BOOST, EXACT_NAME_BOOST, NEAR_NAME_BOOST, STATUS_BOOST = 40.0, 30.0, 15.0, 4.0
 VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status")
 
@@ -204,6 +212,42 @@ def write_index(storage, catalog) -> int:
     writer.commit()
     ix.close()
     return count
+
+
+class _MaxMatcher(matching.UnionMatcher):
+    """Union of two matchers scored by the better one plus a little of the other (a fixed
+    DisjunctionMax: Whoosh's own ignores document ids when scoring and drops live matchers)."""
+
+    TIEBREAK = 0.2
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active():
+            return b.score()
+        if not b.is_active():
+            return a.score()
+        ia, ib = a.id(), b.id()
+        if ia != ib:
+            return a.score() if ia < ib else b.score()
+        sa, sb = a.score(), b.score()
+        return max(sa, sb) + self.TIEBREAK * min(sa, sb)
+
+    def max_quality(self):
+        return (1 + self.TIEBREAK) * max(m.max_quality() for m in (self.a, self.b) if m.is_active())
+
+    def block_quality(self):
+        return (1 + self.TIEBREAK) * max(m.block_quality() for m in (self.a, self.b) if m.is_active())
+
+
+class Concept(Q.CompoundQuery):
+    """One thing the user asked for (a word, its stem, its translations) over several fields: a
+    document scores by its best field for it, so a word repeated in every field does not outweigh
+    a second word of the query, and matching more of the query's words ranks higher."""
+
+    JOINT = " | "
+
+    def _matcher(self, subs, searcher, context):
+        return self._tree_matcher(subs, _MaxMatcher, searcher, context, None)
 
 
 # ---------------------------------------------------------------------------------- results
@@ -618,87 +662,116 @@ class SearchService:
         return []
 
     def _plan(self, norm: str, vocab: _Vocab) -> _Plan:
+        """Take a normalised query apart into concepts, each an OR of boosted (field, term) pairs.
+
+        A concept is a word of the query (English word, Korean morpheme, Hangul bigram outside
+        any morpheme, code, name) with its stems, parts, spelling correction and glossary
+        translations; only terms the index holds are kept, so Whoosh does no useless lookups.
+        """
         plan = _Plan(norm)
-        boosts: dict[tuple[str, str], float] = {}
-
-        def term(fieldname, text, boost):
-            key = (fieldname, text)
-            if boosts.get(key, 0.0) < boost and vocab.has(fieldname, text):
-                boosts[key] = boost
-
         plan.digits_only = norm.isdigit() and norm.isascii()
+        concepts: dict[str, dict[tuple[str, str], float]] = {}
 
-        # English words: as typed (stemmed), and corrected when the index has never seen them
-        stems: list[str] = []
-        for word in dict.fromkeys(analyse(SPELL, norm)):
-            word_stems = en_terms(word)
-            for s in word_stems:
-                stems.append(s)
-                plan.en.add(s)
+        def add(concept, fieldname, text, boost, highlight=None):
+            if highlight is not None:
+                highlight.add(text)
+            if vocab.has(fieldname, text):
+                terms = concepts.setdefault(concept, {})
+                if terms.get((fieldname, text), 0.0) < boost:
+                    terms[(fieldname, text)] = boost
+
+        def add_en(concept, text, weight):
+            for stem in en_terms(text):
                 for f in EN_FIELDS:
-                    term(f, s, BOOST[f])
-            known = word in vocab.words or any(vocab.has(f, s) for s in word_stems for f in EN_FIELDS)
-            if word_stems and not known and word.isalpha() and _max_typos(word):
-                fix = self._correct(word, vocab)
-                if fix:
-                    plan.corrections[word] = fix
-                    for s in en_terms(fix):
-                        stems.append(s)
-                        plan.en.add(s)
-                        for f in EN_FIELDS:
-                            term(f, s, BOOST[f] * CORRECTION_WEIGHT)
+                    add(concept, f, stem, BOOST[f] * weight, plan.en)
 
-        # Korean: morphemes and bigrams (a lone syllable only when there is nothing longer)
-        morphs = [p.text for p in korean.morphemes(norm)]
-        for m in morphs:
-            plan.ko.add(m)
+        # English words, each with its camelCase/digit parts and, if the index has never seen it,
+        # the nearest word it does know
+        stems: list[str] = []
+        word_concept: dict[str, str] = {}
+        current = None
+        for piece in english_pieces(norm):
+            low = piece.text.lower()
+            if current is None or piece.start >= current[2]:  # a whole word
+                current = (low, piece.start, piece.end)
+                if low in QUERY_NOISE:
+                    continue
+                key = f"en:{low}"
+                word_stems = en_terms(low)
+                stems.extend(word_stems)
+                for st in word_stems:
+                    word_concept.setdefault(st, key)
+                add_en(key, low, 1.0)
+                known = low in vocab.words or any(vocab.has(f, st) for st in word_stems for f in EN_FIELDS)
+                if word_stems and not known and low.isalpha() and _max_typos(low):
+                    fix = self._correct(low, vocab)
+                    if fix:
+                        plan.corrections[piece.text] = fix
+                        stems.extend(en_terms(fix))
+                        add_en(key, fix, CORRECTION_WEIGHT)
+            elif current[0] not in QUERY_NOISE:  # a part of the current word
+                add_en(f"en:{current[0]}", low, PART_WEIGHT)
+
+        # Korean morphemes, with the bigrams inside them; bigrams across morphemes stand alone
+        morph_pieces = list(korean.morphemes(norm))
+        morphs = [m.text for m in morph_pieces]
+        grams = list(korean.bigrams(norm))
+        if any(len(g.text) == 2 for g in grams):
+            grams = [g for g in grams if len(g.text) == 2]  # a lone syllable only when nothing longer
+        for m in morph_pieces:
             for f in KO_FIELDS:
-                term(f, m, BOOST[f])
-        grams = analyse(BI, norm)
-        if any(len(g) == 2 for g in grams):
-            grams = [g for g in grams if len(g) == 2]
+                add(f"ko:{m.text}", f, m.text, BOOST[f], plan.ko)
         for g in grams:
-            plan.bi.add(g)
+            owner = next((m.text for m in morph_pieces if m.start <= g.start and g.end <= m.end), None)
             for f in BI_FIELDS:
-                term(f, g, BOOST[f])
+                add(f"ko:{owner}" if owner else f"bi:{g.text}", f, g.text, BOOST[f], plan.bi)
 
-        # the glossary: the same words in the other language
+        # The glossary: a Korean word also searches its English (and Korean) synonyms, an English
+        # word its English synonyms; each joins the concept of the word it came from
         for exp in self.glossary.expand(norm, morphs, stems):
-            for word in exp.add_en:
-                for s in en_terms(word):
-                    plan.en.add(s)
-                    for f in EN_FIELDS:
-                        term(f, s, BOOST[f] * GLOSSARY_WEIGHT)
-            for word in exp.add_ko:
-                for m in analyse(KO, word):
-                    plan.ko.add(m)
-                    for f in KO_FIELDS:
-                        term(f, m, BOOST[f] * GLOSSARY_WEIGHT)
-                for g in analyse(BI, word):
-                    if len(g) == 2:
-                        plan.bi.add(g)
-                        for f in BI_FIELDS:
-                            term(f, g, BOOST[f] * GLOSSARY_WEIGHT)
+            matched = exp.matched.replace(" ", "")
+            if korean.has_hangul(exp.matched):
+                key = f"ko:{matched}" if matched in morphs else f"gl:{matched}"
+                for word in exp.add_en:
+                    add_en(key, word, GLOSSARY_WEIGHT)
+                for word in exp.add_ko:
+                    for m in analyse(KO, word):
+                        for f in KO_FIELDS:
+                            add(key, f, m, BOOST[f] * GLOSSARY_WEIGHT, plan.ko)
+                    for g in analyse(BI, word):
+                        if len(g) == 2:
+                            for f in BI_FIELDS:
+                                add(key, f, g, BOOST[f] * GLOSSARY_WEIGHT, plan.bi)
+            else:
+                matched_stems = en_terms(exp.matched)
+                key = word_concept.get(matched_stems[0]) if len(matched_stems) == 1 else None
+                for word in exp.add_en:
+                    add_en(key or f"gl:{exp.matched}", word, GLOSSARY_WEIGHT)
 
-        # codes, statuses and names written as such
+        # Codes, statuses and names written as such
         for token in dict.fromkeys(re.findall(r"[A-Za-z0-9_]+", norm)):
             if token.isdigit():
-                term("code", token, EXACT_CODE_BOOST)
-                term("status", token, STATUS_BOOST)
+                add(f"code:{token}", "code", token, EXACT_CODE_BOOST)
+                add(f"code:{token}", "status", token, STATUS_BOOST)
             elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", token):
                 lower = token.lower()
-                term("name_exact", lower, EXACT_NAME_BOOST)
+                add(f"name:{lower}", "name_exact", lower, EXACT_NAME_BOOST)
                 if "_" in lower.strip("_") and not vocab.has("name_exact", lower):
                     near = self._near_name(lower, vocab)
                     if near:
-                        term("name_exact", near, NEAR_NAME_BOOST)
+                        add(f"name:{lower}", "name_exact", near, NEAR_NAME_BOOST)
                         plan.corrections[token] = near.upper()
         latin = re.findall(r"[A-Za-z0-9]+", norm)
-        if len(latin) > 1 and not korean.has_hangul(norm):
-            term("name_exact", "_".join(latin).lower(), EXACT_NAME_BOOST)  # "channel not found"
+        if len(latin) > 1 and not korean.has_hangul(norm):  # "channel not found" is CHANNEL_NOT_FOUND
+            joined = "_".join(latin).lower()
+            add(f"name:{joined}", "name_exact", joined, EXACT_NAME_BOOST)
 
-        if boosts:
-            plan.query = Q.Or([Q.Term(f, t, boost=b) for (f, t), b in boosts.items()])
+        subqueries = []
+        for terms in concepts.values():
+            qs = [Q.Term(f, t, boost=b) for (f, t), b in terms.items()]
+            subqueries.append(qs[0] if len(qs) == 1 else Concept(qs))
+        if subqueries:
+            plan.query = Q.Or(subqueries)
         return plan
 
     @staticmethod
