@@ -25,14 +25,13 @@ from typing import Callable, Iterable, Iterator
 # Hangul syllables (가-힣); jamo typed on their own are not words and are ignored.
 HANGUL = "\uac00-\ud7a3"
 HANGUL_RE = re.compile(f"[{HANGUL}]+")
-# Runs of Hangul words separated only by spaces: what mecab sees at once (spacing gives it context).
-HANGUL_SPAN_RE = re.compile(f"[{HANGUL}]+(?:[ \t]+[{HANGUL}]+)*")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 SPACE_RE = re.compile(r"\s+")
 
-# mecab-ko-dic tags kept as content: common/proper nouns, verb and adjective stems, roots,
-# foreign words, numbers. Dropped: particles J*, endings E*, affixes X*, bound nouns NNB, adverbs.
-CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SN", "SH"})
+# mecab-ko-dic tags kept as content: common/proper nouns, numerals, verb and adjective stems, roots.
+# Dropped: particles J*, endings E*, affixes X*, bound nouns NNB, adverbs; foreign words (SL), numbers
+# (SN) and hanja (SH) are left to the English analyzer.
+CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "VV", "VA", "XR"})
 # Stems so common they say nothing ("되다", "하다", "있다", "이다").
 STOP_STEMS = frozenset({"되", "하", "있", "이", "아니", "같", "나오", "보"})
 
@@ -120,20 +119,28 @@ def _content(surface: str, tag: str, expression: str) -> list[str]:
 
 
 def morphemes(text: str) -> Iterator[Piece]:
-    """Content morphemes of the Hangul parts of text, each with the offsets of its surface form.
+    """Content morphemes of the Korean in text, each with the offsets of its surface form.
 
-    Latin words and digits are left to the English analyzer; only Hangul spans go to mecab.
+    Each line holding Hangul goes to mecab whole (Latin words around Korean ones change how it
+    segments them: "송출 대상의 targetName이" is 송출/대상/의, "송출 대상의" alone 송출/대/상의),
+    but only Korean morphemes come out. The parts of a compound ("재전송" -> 재, 전송) follow it
+    with the same offsets.
     """
-    for span_match in HANGUL_SPAN_RE.finditer(text):
-        span, base = span_match.group(), span_match.start()
+    pos = 0
+    for line in text.split("\n"):
+        base, pos = pos, pos + len(line) + 1
+        if not HANGUL_RE.search(line):
+            continue
         cursor = 0
-        for surface, tag, expression in _parse(span):
-            found = span.find(surface, cursor)
-            if found < 0:  # mecab normalised the surface somehow: give the rest of the span
-                start, end = cursor, len(span)
+        for surface, tag, expression in _parse(line.replace("\x00", " ")):
+            found = line.find(surface, cursor)
+            if found < 0:  # mecab changed the surface somehow: point at the rest of the line
+                start, end = cursor, len(line)
             else:
                 start, end = found, found + len(surface)
                 cursor = end
+            if not HANGUL_RE.search(surface):
+                continue
             for term in _content(surface, tag, expression):
                 yield Piece(term, base + start, base + end)
 

@@ -151,7 +151,9 @@ KO_FIELDS = ("desc_ko", "ko")
 BI_FIELDS = ("bi",)
 GLOSSARY_WEIGHT = 0.6  # a translated word counts for less than the word the user typed
 CORRECTION_WEIGHT = 0.8
-PART_WEIGHT = 0.5  # the parts of "useDvr" count for less than the whole word
+PART_WEIGHT = 0.5  # the parts of "useDvr" or "재전송" count for less than the whole word
+COMPOUND_BIGRAM_WEIGHT = 1.5  # "널명" in "채널명": the compound as written
+LOOSE_BIGRAM_WEIGHT = 0.4  # "널을" in "채널을": the noun with its particle
 # Words people put around the error that say nothing about it ("the customer says ...").
 QUERY_NOISE = frozenset({"customer", "customers", "client", "user", "users", "says", "said", "say", "tells",
                          "getting", "get", "got", "keep", "keeps", "see", "seeing", "shows", "showing", "help"})
@@ -163,11 +165,31 @@ def _join(*parts: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def split_compound(word: str, known) -> list[str]:
+    """A run-together word cut into words the catalog uses ("bucketname" -> bucket, name), or []."""
+    if len(word) < 6 or not word.isalpha():
+        return []
+    best: list[str] = []
+    for i in range(3, len(word) - 1):
+        left, right = word[:i], word[i:]
+        if left in known and (right in known and len(right) >= 3 or right in ("id", "no")):
+            parts = (split_compound(left, known) or [left]) + (split_compound(right, known) or [right])
+            if not best or min(map(len, parts)) > min(map(len, best)):
+                best = parts
+    return best
+
+
 def documents(catalog) -> Iterator[dict]:
     """One index document per code of a catalog (anything with .codes and .categories)."""
     categories = {c.slug: c for c in getattr(catalog, "categories", ())}
+    known = set()
+    for e in catalog.codes:
+        for text in (e.name.replace("_", " "), e.message, e.summary_en, e.explanation_en):
+            known.update(w.lower() for w in WORD_RE.findall(text) if w.isalpha())
     for e in catalog.codes:
         names = [n for n in (e.name, *e.name_aliases) if n]
+        name_parts = [p for w in " ".join(names).lower().replace("_", " ").split() for p in split_compound(w, known)]
+        message_parts = [p for w in english_pieces(e.message) for p in split_compound(w.text.lower(), known)]
         cat = categories.get(e.category)
         placeholders_en = _join(*(p.meaning_en for p in e.placeholders))
         placeholders_ko = _join(*(p.meaning_ko for p in e.placeholders))
@@ -178,11 +200,11 @@ def documents(catalog) -> Iterator[dict]:
         yield {
             "code": e.code, "category": e.category, "name": e.name, "aliases": " ".join(e.name_aliases),
             "name_exact": " ".join(n.lower() for n in names),
-            "name_words": " ".join(names),
+            "name_words": " ".join([*names, *name_parts]),
             "message": e.message,
             "desc_ko": e.description_ko,
             "en": _join(e.summary_en, e.explanation_en, e.fix_en, placeholders_en, notes_en,
-                        cat.title_en if cat else "", e.description_ko, ko_ours),
+                        cat.title_en if cat else "", e.description_ko, ko_ours, " ".join(message_parts)),
             "ko": ko_ours,
             "bi": _join(e.description_ko, ko_ours),
             "status": str(e.http_status) if e.http_status else "",
@@ -232,11 +254,14 @@ class _MaxMatcher(matching.UnionMatcher):
         sa, sb = a.score(), b.score()
         return max(sa, sb) + self.TIEBREAK * min(sa, sb)
 
+    def replace(self, minquality=0):
+        return super().replace(0)  # never turned into an intersection: a max is not a sum
+
     def max_quality(self):
-        return (1 + self.TIEBREAK) * max(m.max_quality() for m in (self.a, self.b) if m.is_active())
+        return (1 + self.TIEBREAK) * max([m.max_quality() for m in (self.a, self.b) if m.is_active()], default=0.0)
 
     def block_quality(self):
-        return (1 + self.TIEBREAK) * max(m.block_quality() for m in (self.a, self.b) if m.is_active())
+        return (1 + self.TIEBREAK) * max([m.block_quality() for m in (self.a, self.b) if m.is_active()], default=0.0)
 
 
 class Concept(Q.CompoundQuery):
@@ -703,7 +728,11 @@ class SearchService:
                     word_concept.setdefault(st, key)
                 add_en(key, low, 1.0)
                 known = low in vocab.words or any(vocab.has(f, st) for st in word_stems for f in EN_FIELDS)
-                if word_stems and not known and low.isalpha() and _max_typos(low):
+                parts = [] if known else split_compound(low, vocab.words)
+                for part in parts:  # "bucketname" is bucket and name
+                    stems.extend(en_terms(part))
+                    add_en(f"en:{part}", part, 1.0)
+                if word_stems and not known and not parts and low.isalpha() and _max_typos(low):
                     fix = self._correct(low, vocab)
                     if fix:
                         plan.corrections[piece.text] = fix
@@ -712,19 +741,33 @@ class SearchService:
             elif current[0] not in QUERY_NOISE:  # a part of the current word
                 add_en(f"en:{current[0]}", low, PART_WEIGHT)
 
-        # Korean morphemes, with the bigrams inside them; bigrams across morphemes stand alone
+        # Korean morphemes (a compound's parts count for less), with the bigrams inside them.
+        # A bigram across two content morphemes of one word ("채널|명") is compound evidence and
+        # stands alone; one that touches a particle or ending ("널을") counts for little.
         morph_pieces = list(korean.morphemes(norm))
         morphs = [m.text for m in morph_pieces]
+        heads: dict[tuple[int, int], str] = {}
+        for m in morph_pieces:
+            head = heads.setdefault((m.start, m.end), m.text)
+            for f in KO_FIELDS:
+                add(f"ko:{head}", f, m.text, BOOST[f] * (1.0 if head == m.text else PART_WEIGHT), plan.ko)
         grams = list(korean.bigrams(norm))
         if any(len(g.text) == 2 for g in grams):
             grams = [g for g in grams if len(g.text) == 2]  # a lone syllable only when nothing longer
-        for m in morph_pieces:
-            for f in KO_FIELDS:
-                add(f"ko:{m.text}", f, m.text, BOOST[f], plan.ko)
+
+        def owner(i):
+            return next((h for (a, b), h in heads.items() if a <= i < b), None)
+
         for g in grams:
-            owner = next((m.text for m in morph_pieces if m.start <= g.start and g.end <= m.end), None)
+            first, last = owner(g.start), owner(g.end - 1)
+            if first is not None and first == last:
+                key, weight = f"ko:{first}", 1.0
+            elif first is not None and last is not None:
+                key, weight = f"bi:{g.text}", COMPOUND_BIGRAM_WEIGHT
+            else:
+                key, weight = f"bi:{g.text}", (1.0 if not heads else LOOSE_BIGRAM_WEIGHT)
             for f in BI_FIELDS:
-                add(f"ko:{owner}" if owner else f"bi:{g.text}", f, g.text, BOOST[f], plan.bi)
+                add(key, f, g.text, BOOST[f] * weight, plan.bi)
 
         # The glossary: a Korean word also searches its English (and Korean) synonyms, an English
         # word its English synonyms; each joins the concept of the word it came from
