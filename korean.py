@@ -118,14 +118,15 @@ def _content(surface: str, tag: str, expression: str) -> list[str]:
     return [t for t in terms if t not in STOP_STEMS]
 
 
-def morphemes(text: str) -> Iterator[Piece]:
-    """Content morphemes of the Korean in text, each with the offsets of its surface form.
+FUNCTION_TAG_PREFIXES = ("J", "E", "VCP", "VCN")  # particles, endings, copulas
 
-    Each line holding Hangul goes to mecab whole (Latin words around Korean ones change how it
-    segments them: "송출 대상의 targetName이" is 송출/대상/의, "송출 대상의" alone 송출/대/상의),
-    but only Korean morphemes come out. The parts of a compound ("재전송" -> 재, 전송) follow it
-    with the same offsets.
-    """
+
+def analyse(text: str) -> tuple[list[Piece], list[tuple[int, int]]]:
+    """Content morphemes of the Korean in text (see morphemes), and the character spans of its
+    particles and endings (J*, E*, copulas), which tell a bigram inside a compound ("채널|명")
+    from one that only carries a particle ("채널|을")."""
+    content: list[Piece] = []
+    function: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
         base, pos = pos, pos + len(line) + 1
@@ -141,8 +142,23 @@ def morphemes(text: str) -> Iterator[Piece]:
                 cursor = end
             if not HANGUL_RE.search(surface):
                 continue
-            for term in _content(surface, tag, expression):
-                yield Piece(term, base + start, base + end)
+            terms = _content(surface, tag, expression)
+            for term in terms:
+                content.append(Piece(term, base + start, base + end))
+            if not terms and tag.startswith(FUNCTION_TAG_PREFIXES):
+                function.append((base + start, base + end))
+    return content, function
+
+
+def morphemes(text: str) -> Iterator[Piece]:
+    """Content morphemes of the Korean in text, each with the offsets of its surface form.
+
+    Each line holding Hangul goes to mecab whole (Latin words around Korean ones change how it
+    segments them: "송출 대상의 targetName이" is 송출/대상/의, "송출 대상의" alone 송출/대/상의),
+    but only Korean morphemes come out. The parts of a compound ("재전송" -> 재, 전송) follow it
+    with the same offsets.
+    """
+    return iter(analyse(text)[0])
 
 
 # ------------------------------------------------------------------------------ glossary

@@ -133,7 +133,8 @@ def make_schema() -> Schema:
         name=STORED(), aliases=STORED(),
         name_exact=KEYWORD(lowercase=True, scorable=True),  # whole names and aliases, lower case
         name_words=TEXT(analyzer=EN, phrase=False),  # CHANNEL_NAME_IS_WRONG -> channel name wrong
-        message=TEXT(analyzer=EN, stored=True, phrase=False),  # official English message
+        message=TEXT(analyzer=EN, phrase=False),  # official English message (+ Latin words of the Korean one)
+        message_text=STORED(),
         desc_ko=TEXT(analyzer=KO, stored=True, phrase=False),  # official Korean description
         en=TEXT(analyzer=EN, phrase=False),  # ours in English; Latin words of the Korean text
         ko=TEXT(analyzer=KO, phrase=False),  # ours in Korean
@@ -201,7 +202,7 @@ def documents(catalog) -> Iterator[dict]:
             "code": e.code, "category": e.category, "name": e.name, "aliases": " ".join(e.name_aliases),
             "name_exact": " ".join(n.lower() for n in names),
             "name_words": " ".join([*names, *name_parts]),
-            "message": e.message,
+            "message": _join(e.message, e.description_ko), "message_text": e.message,
             "desc_ko": e.description_ko,
             "en": _join(e.summary_en, e.explanation_en, e.fix_en, placeholders_en, notes_en,
                         cat.title_en if cat else "", e.description_ko, ko_ours, " ".join(message_parts)),
@@ -695,20 +696,39 @@ class SearchService:
         """
         plan = _Plan(norm)
         plan.digits_only = norm.isdigit() and norm.isascii()
-        concepts: dict[str, dict[tuple[str, str], float]] = {}
+        # concept -> {(field, term or tuple of terms that must all be there): boost}
+        concepts: dict[str, dict[tuple[str, Any], float]] = {}
 
         def add(concept, fieldname, text, boost, highlight=None):
+            words = text if isinstance(text, tuple) else (text,)
             if highlight is not None:
-                highlight.add(text)
-            if vocab.has(fieldname, text):
+                highlight.update(words)
+            if all(vocab.has(fieldname, w) for w in words):
                 terms = concepts.setdefault(concept, {})
                 if terms.get((fieldname, text), 0.0) < boost:
                     terms[(fieldname, text)] = boost
 
         def add_en(concept, text, weight):
-            for stem in en_terms(text):
-                for f in EN_FIELDS:
-                    add(concept, f, stem, BOOST[f] * weight, plan.en)
+            """A word, or a phrase whose words must all be in one field ("channel name")."""
+            found = tuple(dict.fromkeys(en_terms(text)))
+            for f in EN_FIELDS:
+                if len(found) == 1:
+                    add(concept, f, found[0], BOOST[f] * weight, plan.en)
+                elif found:
+                    add(concept, f, found, BOOST[f] * weight / len(found), plan.en)
+
+        def add_ko(concept, text, weight):
+            found = tuple(dict.fromkeys(analyse(KO, text)))
+            for f in KO_FIELDS:
+                if len(found) == 1:
+                    add(concept, f, found[0], BOOST[f] * weight, plan.ko)
+                elif found:
+                    add(concept, f, found, BOOST[f] * weight / len(found), plan.ko)
+            if len(found) == 1:
+                for g in analyse(BI, text):
+                    if len(g) == 2:
+                        for f in BI_FIELDS:
+                            add(concept, f, g, BOOST[f] * weight, plan.bi)
 
         # English words, each with its camelCase/digit parts and, if the index has never seen it,
         # the nearest word it does know
@@ -744,7 +764,7 @@ class SearchService:
         # Korean morphemes (a compound's parts count for less), with the bigrams inside them.
         # A bigram across two content morphemes of one word ("채널|명") is compound evidence and
         # stands alone; one that touches a particle or ending ("널을") counts for little.
-        morph_pieces = list(korean.morphemes(norm))
+        morph_pieces, function_spans = korean.analyse(norm)
         morphs = [m.text for m in morph_pieces]
         heads: dict[tuple[int, int], str] = {}
         for m in morph_pieces:
@@ -762,10 +782,10 @@ class SearchService:
             first, last = owner(g.start), owner(g.end - 1)
             if first is not None and first == last:
                 key, weight = f"ko:{first}", 1.0
-            elif first is not None and last is not None:
-                key, weight = f"bi:{g.text}", COMPOUND_BIGRAM_WEIGHT
+            elif any(a < g.end and g.start < b for a, b in function_spans):
+                key, weight = f"bi:{g.text}", LOOSE_BIGRAM_WEIGHT
             else:
-                key, weight = f"bi:{g.text}", (1.0 if not heads else LOOSE_BIGRAM_WEIGHT)
+                key, weight = f"bi:{g.text}", COMPOUND_BIGRAM_WEIGHT
             for f in BI_FIELDS:
                 add(key, f, g.text, BOOST[f] * weight, plan.bi)
 
@@ -778,13 +798,7 @@ class SearchService:
                 for word in exp.add_en:
                     add_en(key, word, GLOSSARY_WEIGHT)
                 for word in exp.add_ko:
-                    for m in analyse(KO, word):
-                        for f in KO_FIELDS:
-                            add(key, f, m, BOOST[f] * GLOSSARY_WEIGHT, plan.ko)
-                    for g in analyse(BI, word):
-                        if len(g) == 2:
-                            for f in BI_FIELDS:
-                                add(key, f, g, BOOST[f] * GLOSSARY_WEIGHT, plan.bi)
+                    add_ko(key, word, GLOSSARY_WEIGHT)
             else:
                 matched_stems = en_terms(exp.matched)
                 key = word_concept.get(matched_stems[0]) if len(matched_stems) == 1 else None
@@ -811,7 +825,8 @@ class SearchService:
 
         subqueries = []
         for terms in concepts.values():
-            qs = [Q.Term(f, t, boost=b) for (f, t), b in terms.items()]
+            qs = [Q.And([Q.Term(f, w) for w in t], boost=b) if isinstance(t, tuple) else Q.Term(f, t, boost=b)
+                  for (f, t), b in terms.items()]
             subqueries.append(qs[0] if len(qs) == 1 else Concept(qs))
         if subqueries:
             plan.query = Q.Or(subqueries)
@@ -858,7 +873,7 @@ class SearchService:
         en, ko = [(EN, plan.en)], [(KO, plan.ko), (BI, plan.bi), (EN, plan.en)]
         return {
             "name": highlight(fields.get("name") or "", en),
-            "message": highlight(fields.get("message") or "", en),
+            "message": highlight(fields.get("message_text") or "", en),
             "description_ko": highlight(fields.get("desc_ko") or "", ko),
             "summary_en": highlight(fields.get("summary_en") or "", en),
             "summary_ko": highlight(fields.get("summary_ko") or "", ko),
@@ -883,7 +898,7 @@ class SearchService:
                 if completion and completion not in seen and len(out) < limit and code in vocab.doc_of:
                     f = searcher.stored_fields(vocab.doc_of[code])
                     seen.add(completion)
-                    desc = f.get("desc_ko") if hangul and f.get("desc_ko") else f.get("message", "")
+                    desc = f.get("desc_ko") if hangul and f.get("desc_ko") else f.get("message_text", "")
                     out.append(Suggestion(completion, f"{code} · {desc}".replace("\n", " ")[:160], code))
 
             if norm.isdigit() and norm.isascii() and len(norm) <= 6:
