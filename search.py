@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import heapq
 import json
 import logging
 import os
@@ -52,6 +53,7 @@ MAX_QUERY = 256  # characters of a word search; longer text is cut (the paste ma
 MAX_LIMIT = 100
 POINTER, LOCK, META = "current", ".build.lock", "search-meta.json"
 HEAL_INTERVAL = 5.0  # seconds between attempts to rebuild a lost index on disk
+MAX_CACHED_POSTINGS = 2_000_000  # scored postings kept in memory per process (~150 MB at most)
 
 # ------------------------------------------------------------------------------- analyzers
 
@@ -237,43 +239,95 @@ def write_index(storage, catalog) -> int:
     return count
 
 
-class _MaxMatcher(matching.UnionMatcher):
-    """Union of two matchers scored by the better one plus a little of the other (a fixed
-    DisjunctionMax: Whoosh's own ignores document ids when scoring and drops live matchers)."""
+TIEBREAK = 0.2  # a concept scores its best field plus this much of the others
 
-    TIEBREAK = 0.2
+
+def _combine_max(score_maps: Iterable[dict]) -> dict:
+    """Per document: the best score plus TIEBREAK times the rest."""
+    best: dict[int, float] = {}
+    total: dict[int, float] = {}
+    for scores in score_maps:
+        for doc, sc in scores.items():
+            b = best.get(doc)
+            if b is None:
+                best[doc] = total[doc] = sc
+            else:
+                total[doc] += sc
+                if sc > b:
+                    best[doc] = sc
+    return {doc: b + TIEBREAK * (total[doc] - b) for doc, b in best.items()}
+
+
+def _combine_sum(score_maps: Iterable[dict]) -> dict:
+    out: dict[int, float] = {}
+    for scores in score_maps:
+        for doc, sc in scores.items():
+            out[doc] = out.get(doc, 0.0) + sc
+    return out
+
+
+def _drain(matcher) -> dict:
+    """Every (docnum, score) a Whoosh matcher yields."""
+    out = {}
+    while matcher.is_active():
+        out[matcher.id()] = matcher.score()
+        matcher.next()
+    return out
+
+
+class _ScoredMatcher(matching.Matcher):
+    """A matcher over postings that are already scored (sorted doc ids and their scores)."""
+
+    def __init__(self, ids, scores, i=0):
+        self._ids, self._scores, self._i = ids, scores, i
+
+    def is_active(self):
+        return self._i < len(self._ids)
+
+    def id(self):
+        return self._ids[self._i]
 
     def score(self):
-        a, b = self.a, self.b
-        if not a.is_active():
-            return b.score()
-        if not b.is_active():
-            return a.score()
-        ia, ib = a.id(), b.id()
-        if ia != ib:
-            return a.score() if ia < ib else b.score()
-        sa, sb = a.score(), b.score()
-        return max(sa, sb) + self.TIEBREAK * min(sa, sb)
+        return self._scores[self._i]
 
-    def replace(self, minquality=0):
-        return super().replace(0)  # never turned into an intersection: a max is not a sum
+    weight = score
+
+    def next(self):
+        self._i += 1
+        return False
+
+    def skip_to(self, target):
+        while self._i < len(self._ids) and self._ids[self._i] < target:
+            self._i += 1
+
+    def copy(self):
+        return _ScoredMatcher(self._ids, self._scores, self._i)
+
+    def supports_block_quality(self):
+        return False
 
     def max_quality(self):
-        return (1 + self.TIEBREAK) * max([m.max_quality() for m in (self.a, self.b) if m.is_active()], default=0.0)
+        return max(self._scores[self._i:], default=0.0)
 
-    def block_quality(self):
-        return (1 + self.TIEBREAK) * max([m.block_quality() for m in (self.a, self.b) if m.is_active()], default=0.0)
+    def replace(self, minquality=0):
+        return self if self.is_active() else matching.NullMatcher()
 
 
 class Concept(Q.CompoundQuery):
-    """One thing the user asked for (a word, its stem, its translations) over several fields: a
-    document scores by its best field for it, so a word repeated in every field does not outweigh
-    a second word of the query, and matching more of the query's words ranks higher."""
+    """One thing the user asked for (a word, its stem, parts and translations) over several fields.
+
+    A document scores by its best field for it plus a little of the others (TIEBREAK), so a word
+    found in every field does not outweigh a second word of the query, and matching more of the
+    query's words ranks higher. (Whoosh's own DisjunctionMax ignores document ids when scoring.)
+    """
 
     JOINT = " | "
 
     def _matcher(self, subs, searcher, context):
-        return self._tree_matcher(subs, _MaxMatcher, searcher, context, None)
+        scores = _combine_max(_drain(q.matcher(searcher, context)) for q in subs)
+        ids = sorted(scores)
+        m = _ScoredMatcher(ids, [scores[d] for d in ids])
+        return matching.WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
 
 
 # ---------------------------------------------------------------------------------- results
@@ -413,6 +467,8 @@ class SearchService:
         self._lock = threading.Lock()
         self._pointer_seen: tuple | None = None
         self._vocabs: dict[str, _Vocab] = {}
+        self._postings: dict[str, dict] = {}  # generation -> {(field, term): {docnum: score}}
+        self._cached_postings = 0
         self._memory = None  # fallback index in RAM
         self._last_heal = 0.0
         self.last_build_seconds: float | None = None
@@ -657,15 +713,12 @@ class SearchService:
         listed = len(ordered)
         total = listed
         if plan.query is not None:
-            cat_filter = Q.Term("category", category) if category else None
-            results = searcher.search(plan.query, limit=page * limit + listed, filter=cat_filter,
-                                      terms=False, optimize=False)
-            for hit in results:
-                add(hit.docnum, float(hit.score))
-            if listed:
-                total = len(seen | set(results.docs()))
-            else:
-                total = len(results)
+            scores = self._score(plan.query, searcher, gen)
+            if category:
+                scores = {d: sc for d, sc in scores.items() if vocab.cat_of.get(d) == category}
+            for docnum, score in heapq.nlargest(page * limit + listed, scores.items(), key=lambda x: (x[1], -x[0])):
+                add(docnum, float(score))
+            total = len(seen | scores.keys()) if listed else len(scores)
 
         top = max((s for _, s, _, _ in ordered), default=0.0)
         hits = []
@@ -676,6 +729,43 @@ class SearchService:
                                   self._highlights(gen, docnum, fields, plan), is_exact, match))
         return SearchResults(norm, total, page, limit, tuple(hits), self._did_you_mean(norm, plan),
                              tuple(exact), degraded=(gen == "memory"))
+
+    def _score(self, query, searcher, gen: str) -> dict:
+        """docnum -> score for a query, computed as Whoosh would (BM25F from Whoosh's own scorers,
+        Concept and Or as their matchers do) but over postings scored once per process and
+        cached, which is several times faster than walking Whoosh's matcher tree per query.
+        Query types it does not know are left to Whoosh."""
+        cache = self._postings.get(gen)
+        if cache is None:
+            self._postings = {gen: {}}
+            cache = self._postings[gen]
+        if isinstance(query, Q.Term):
+            key = (query.fieldname, query.text)
+            scores = cache.get(key)
+            if scores is None:
+                scores = _drain(searcher.postings(query.fieldname, query.text)) \
+                    if (query.fieldname, query.text) in searcher.reader() else {}
+                self._cached_postings += len(scores)
+                if self._cached_postings > MAX_CACHED_POSTINGS:
+                    cache.clear()
+                    self._cached_postings = len(scores)
+                cache[key] = scores
+            if query.boost != 1.0:
+                return {d: sc * query.boost for d, sc in scores.items()}
+            return scores
+        if isinstance(query, Concept):
+            scores = _combine_max(self._score(q, searcher, gen) for q in query.subqueries)
+        elif isinstance(query, Q.Or):
+            scores = _combine_sum(self._score(q, searcher, gen) for q in query.subqueries)
+        elif isinstance(query, Q.And):
+            parts = [self._score(q, searcher, gen) for q in query.subqueries]
+            common = set(parts[0]).intersection(*parts[1:]) if parts else set()
+            scores = {d: sum(p[d] for p in parts) for d in common}
+        else:
+            return _drain(query.matcher(searcher))
+        if query.boost != 1.0:
+            scores = {d: sc * query.boost for d, sc in scores.items()}
+        return scores
 
     @staticmethod
     def _exact(vocab: _Vocab, norm: str) -> list[str]:
