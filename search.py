@@ -48,7 +48,7 @@ log = logging.getLogger("search")
 ROOT = Path(__file__).resolve().parent
 GLOSSARY_PATH = ROOT / "data" / "search" / "glossary.toml"
 # Bump when analysis or the schema changes: an index built by another version is rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 MAX_QUERY = 256  # characters of a word search; longer text is cut (the paste matcher takes long text)
 MAX_LIMIT = 100
 POINTER, LOCK, META = "current", ".build.lock", "search-meta.json"
@@ -218,8 +218,23 @@ def documents(catalog) -> Iterator[dict]:
 
 
 def index_key(catalog) -> str:
-    """What an index must have been built from to be current: this schema and this catalog."""
-    return hashlib.sha256(f"{SCHEMA_VERSION}|{catalog.fingerprint}".encode()).hexdigest()[:16]
+    """What an index must have been built from to be current: this catalog, and this schema and
+    analysis (the source of this module and korean.py, so a code change can never leave an index
+    built the old way in place)."""
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}|{catalog.fingerprint}|".encode())
+    for module in (__file__, korean.__file__):
+        try:
+            digest.update(Path(module).read_bytes())
+        except OSError:
+            pass
+    return digest.hexdigest()[:16]
+
+
+def _storage(path) -> FileStorage:
+    """A generation's files, read with ordinary file handles rather than mmap: a file truncated or
+    overwritten under a running server then fails a read (caught, answered from elsewhere)
+    instead of killing the process with SIGBUS, and a deleted one stays readable while open."""
+    return FileStorage(str(path), supports_mmap=False)
 
 
 def write_index(storage, catalog) -> int:
@@ -560,7 +575,7 @@ class SearchService:
             meta = json.loads((path / META).read_text("utf-8"))
             if meta.get("key") != self.key:
                 return False
-            ix = FileStorage(str(path)).open_index()
+            ix = _storage(path).open_index()
             try:
                 with ix.searcher() as s:
                     if s.doc_count() != meta.get("documents"):
@@ -619,7 +634,7 @@ class SearchService:
 
     def _open(self, gen: str):
         local = self._local
-        ix = FileStorage(str(self.root / gen)).open_index()
+        ix = _storage(self.root / gen).open_index()
         searcher = ix.searcher()
         self._vocab(gen, searcher)
         old = local.searcher
@@ -894,6 +909,9 @@ class SearchService:
                 key = word_concept.get(matched_stems[0]) if len(matched_stems) == 1 else None
                 for word in exp.add_en:
                     add_en(key or f"gl:{exp.matched}", word, GLOSSARY_WEIGHT)
+                for word in exp.add_ko:  # not searched (every code has English text), but marked
+                    plan.ko.update(analyse(KO, word))
+                    plan.bi.update(g for g in analyse(BI, word) if len(g) == 2)
 
         # Codes, statuses and names written as such
         for token in dict.fromkeys(re.findall(r"[A-Za-z0-9_]+", norm)):

@@ -1,31 +1,64 @@
-"""Search pages: /search (HTML) and /api/search (JSON)."""
+"""Search pages: /search (HTML), /api/search (JSON), /suggest (OpenSearch suggestions) and
+/opensearch.xml. Thin views over the search service in app.extensions["search"] (search.py);
+nothing here knows about Whoosh."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
+from markupsafe import escape
 
 from views import api_error, get_catalog
 
 search = Blueprint("search", __name__)
-MAX_QUERY = 4096
+PAGE_SIZE = 20  # results per HTML page
+API_LIMIT = 10  # default results per API call
+MAX_LIMIT = 100
+SUGGESTIONS = 10
 
 
-def simple_find(query: str):
-    """Codes whose code, name, message or Korean description contain the query (case-insensitive)."""
-    needle = query.casefold()
-    return [c for c in get_catalog().codes
-            if needle in f"{c.code} {c.name} {c.message} {c.description_ko}".casefold()]
+def get_search():
+    return current_app.extensions["search"]
+
+
+def _int_arg(name: str, default: int) -> int | None:
+    """A positive integer query argument no larger than MAX_LIMIT (None if it is anything else)."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_LIMIT else None
+
+
+def result_json(hit, entry) -> dict:
+    return {
+        "code": hit.code, "name": entry.name, "message": entry.message, "description_ko": entry.description_ko,
+        "category": entry.category, "url": url_for("pages.code_page", ident=hit.code, _external=True),
+        "score": hit.score, "highlights": {k: str(v) for k, v in hit.highlights.items()}, "match": hit.match,
+    }
 
 
 @search.route("/search")
 def search_page():
-    query = request.args.get("q", "").strip()[:MAX_QUERY]
     cat = get_catalog()
-    if query:
-        exact = cat.get(query) or (cat.by_name(query)[0] if len(cat.by_name(query)) == 1 else None)
-        if exact:
-            return redirect(url_for("pages.code_page", ident=exact.code), 302)
-    results = simple_find(query) if query else []
-    return render_template("search.html", query=query, results=results)
+    query = request.args.get("q", "").strip()
+    page = _int_arg("page", 1) or 1
+    category = request.args.get("category", "").strip()
+    if category and cat.category(category) is None:
+        category = ""  # an unknown filter is dropped on the page (the API answers 400)
+    if not query:
+        return render_template("search.html", query="", results=None, category=category,
+                               categories=cat.categories)
+    results = get_search().search(query, limit=PAGE_SIZE, page=page, category=category or None)
+    if len(results.exact_codes) == 1 and not category and page == 1:
+        # one code or one unambiguous name (or alias): address-bar searches jump straight there
+        return redirect(url_for("pages.code_page", ident=results.exact_codes[0]), 302)
+    entries = [(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code) is not None]
+    return render_template("search.html", query=query, results=results, entries=entries, category=category,
+                           categories=cat.categories, category_titles={c.slug: c for c in cat.categories})
 
 
 @search.route("/api/search")
@@ -33,11 +66,53 @@ def api_search():
     query = request.args.get("q")
     if query is None or not query.strip():
         return api_error("Missing required parameter q", 400)
-    results = simple_find(query.strip()[:MAX_QUERY])
-    return {"query": query, "total": len(results), "results": [
-        {"code": c.code, "name": c.name, "message": c.message, "description_ko": c.description_ko,
-         "category": c.category, "url": url_for("pages.code_page", ident=c.code, _external=True),
-         "score": 1.0, "highlights": {}, "match": None} for c in results], "did_you_mean": None}
+    limit, page = _int_arg("limit", API_LIMIT), _int_arg("page", 1)
+    if limit is None:
+        return api_error(f"limit must be an integer from 1 to {MAX_LIMIT}", 400)
+    if page is None:
+        return api_error(f"page must be an integer from 1 to {MAX_LIMIT}", 400)
+    cat = get_catalog()
+    category = request.args.get("category", "").strip()
+    if category and cat.category(category) is None:
+        return api_error(f"Unknown category: {category[:100]}", 400)
+    results = get_search().search(query, limit=limit, page=page, category=category or None)
+    return {
+        "query": query, "total": results.total, "page": results.page, "limit": results.limit,
+        "results": [result_json(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code)],
+        "did_you_mean": results.did_you_mean,
+    }
+
+
+@search.route("/suggest")
+def suggest():
+    """OpenSearch suggestions: [query, [completions], [descriptions], [urls]]; never an error."""
+    query = request.args.get("q", "")
+    suggestions = get_search().suggest(query, limit=SUGGESTIONS) if query.strip() else []
+    body = [query, [s.completion for s in suggestions], [s.description for s in suggestions],
+            [url_for("pages.code_page", ident=s.code, _external=True) for s in suggestions]]
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/x-suggestions+json")
+
+
+@search.route("/opensearch.xml")
+def opensearch():
+    """Lets a browser add the site as a search engine, with suggestions as you type."""
+    return Response(_opensearch_xml(), mimetype="application/opensearchdescription+xml")
+
+
+def _opensearch_xml() -> str:
+    name = escape(current_app.config.get("SITE_NAME", "Live Station Error Codes"))
+    search_url = escape(url_for("search.search_page", _external=True)) + "?q={searchTerms}"
+    suggest_url = escape(url_for("search.suggest", _external=True)) + "?q={searchTerms}"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">\n'
+        f"  <ShortName>{name}</ShortName>\n"
+        "  <Description>NAVER Cloud Platform Live Station API error codes</Description>\n"
+        "  <InputEncoding>UTF-8</InputEncoding>\n"
+        f'  <Url type="text/html" method="get" template="{search_url}"/>\n'
+        f'  <Url type="application/x-suggestions+json" method="get" template="{suggest_url}"/>\n'
+        "</OpenSearchDescription>\n"
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -29,3 +29,21 @@ def runner(app):
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog(DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def search_service(app):
+    """The app's search service (index built from the real data in a temporary directory)."""
+    return app.extensions["search"]
+
+
+@pytest.fixture
+def make_catalog(catalog):
+    """Build a small Catalog from the real categories and the given ErrorCode objects."""
+    from catalog import Catalog
+
+    def make(codes, fingerprint="test"):
+        slugs = {c.category for c in codes}
+        return Catalog(tuple(c for c in catalog.categories if c.slug in slugs), tuple(codes), (), fingerprint)
+
+    return make
