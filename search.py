@@ -51,7 +51,7 @@ GLOSSARY_PATH = ROOT / "data" / "search" / "glossary.toml"
 SCHEMA_VERSION = "4"
 MAX_QUERY = 256  # characters of a word search; longer text is cut (the paste matcher takes long text)
 MAX_LIMIT = 100
-POINTER, LOCK, META = "current", ".build.lock", "search-meta.json"
+POINTER, LOCK, META, SPELL_FILE = "current", ".build.lock", "search-meta.json", "spell-words.txt"
 HEAL_INTERVAL = 5.0  # seconds between attempts to rebuild a lost index on disk
 MAX_CACHED_POSTINGS = 2_000_000  # scored postings kept in memory per process (~150 MB at most)
 
@@ -67,6 +67,8 @@ def english_pieces(text: str) -> Iterator[korean.Piece]:
     for m in WORD_RE.finditer(text):
         word, base = m.group(), m.start()
         yield korean.Piece(word, base, m.end())
+        if word.isdigit() or (word.isalpha() and (word.islower() or word.isupper() or word[1:].islower())):
+            continue  # the usual case: nothing to split
         parts = list(PART_RE.finditer(word))
         if len(parts) > 1:
             for p in parts:
@@ -142,7 +144,6 @@ def make_schema() -> Schema:
         ko=TEXT(analyzer=KO, phrase=False),  # ours in Korean
         bi=TEXT(analyzer=BI, phrase=False),  # Hangul bigrams of all Korean text
         status=KEYWORD(),  # published HTTP status (API Gateway codes)
-        spell=TEXT(analyzer=SPELL, phrase=False),  # the English words as written, for corrections
         summary_en=STORED(), summary_ko=STORED(),
     )
 
@@ -238,12 +239,16 @@ def _storage(path) -> FileStorage:
 
 
 def write_index(storage, catalog) -> int:
-    """Create the index in a storage and add every document; returns the number of documents."""
+    """Create the index in a storage and add every document; returns the number of documents.
+
+    The English words as written (for spelling corrections) go into a word list next to the
+    index (SPELL_FILE) rather than into a field: they are never searched, only looked up."""
     ix = storage.create_index(make_schema())
-    writer = ix.writer(limitmb=256)
-    count = 0
+    writer = ix.writer(limitmb=64)
+    count, words = 0, set()
     try:
         for doc in documents(catalog):
+            words.update(w for w in analyse(SPELL, doc.pop("spell")) if w.isalpha() and len(w) >= 3)
             writer.add_document(**doc)
             count += 1
     except BaseException:
@@ -251,6 +256,9 @@ def write_index(storage, catalog) -> int:
         raise
     writer.commit()
     ix.close()
+    out = storage.create_file(SPELL_FILE)
+    out.write("\n".join(sorted(words)).encode("utf-8"))
+    out.close()
     return count
 
 
@@ -409,7 +417,7 @@ class _Vocab:
     by_name: dict  # lower-case name or alias -> [codes]
 
     @classmethod
-    def read(cls, reader) -> "_Vocab":
+    def read(cls, reader, storage) -> "_Vocab":
         terms = {f: frozenset(reader.field_terms(f)) for f in VOCAB_FIELDS if f in reader.schema}
         doc_of, cat_of, by_name = {}, {}, {}
         for docnum, fields in reader.iter_docs():
@@ -418,7 +426,11 @@ class _Vocab:
             for n in (fields.get("name") or "", *(fields.get("aliases") or "").split()):
                 if n:
                     by_name.setdefault(n.lower(), []).append(fields["code"])
-        words = frozenset(w for w in reader.field_terms("spell") if w.isalpha() and len(w) >= 3)
+        spell = storage.open_file(SPELL_FILE)
+        try:
+            words = frozenset(w for w in spell.read().decode("utf-8").split("\n") if w)
+        finally:
+            spell.close()
         buckets: dict = {}
         for w in words:
             buckets.setdefault((w[0], len(w)), []).append(w)
@@ -575,7 +587,10 @@ class SearchService:
             meta = json.loads((path / META).read_text("utf-8"))
             if meta.get("key") != self.key:
                 return False
-            ix = _storage(path).open_index()
+            storage = _storage(path)
+            if not storage.file_exists(SPELL_FILE):
+                return False
+            ix = storage.open_index()
             try:
                 with ix.searcher() as s:
                     if s.doc_count() != meta.get("documents"):
@@ -609,7 +624,7 @@ class SearchService:
         """This thread's searcher on the current generation, reopened when the pointer moves."""
         local, pid = self._local, os.getpid()
         if getattr(local, "pid", None) != pid:
-            local.pid, local.gen, local.searcher = pid, None, None
+            local.pid, local.gen, local.searcher, local.storage = pid, None, None, None
         gen = self._current()
         if gen is not None and local.searcher is not None and local.gen == gen:
             return local.searcher, gen
@@ -618,7 +633,7 @@ class SearchService:
                 return self._open(gen), gen
             except Exception:
                 self.log.exception("search index %s failed to open", gen)
-        # No usable index on disk: keep a searcher this thread already has (its files stay mapped
+        # No usable index on disk: keep a searcher this thread already has (its files stay open
         # even if deleted), try to rebuild on disk now and then, else use an index in memory.
         now = time.monotonic()
         if now - self._last_heal > HEAL_INTERVAL:
@@ -634,11 +649,11 @@ class SearchService:
 
     def _open(self, gen: str):
         local = self._local
-        ix = _storage(self.root / gen).open_index()
-        searcher = ix.searcher()
-        self._vocab(gen, searcher)
+        storage = _storage(self.root / gen)
+        searcher = storage.open_index().searcher()
+        self._vocab(gen, searcher, storage)
         old = local.searcher
-        local.gen, local.searcher = gen, searcher
+        local.gen, local.searcher, local.storage = gen, searcher, storage
         if old is not None:
             try:
                 old.close()
@@ -655,21 +670,21 @@ class SearchService:
                 write_index(storage, self.catalog)
                 self._memory = storage.open_index()
         if local.gen != "memory" or local.searcher is None:
-            local.gen, local.searcher = "memory", self._memory.searcher()
-            self._vocab("memory", local.searcher)
+            local.gen, local.searcher, local.storage = "memory", self._memory.searcher(), self._memory.storage
+            self._vocab("memory", local.searcher, local.storage)
         return local.searcher
 
     def _drop_thread_searcher(self) -> None:
         local = self._local
-        local.gen, local.searcher = None, None
+        local.gen, local.searcher, local.storage = None, None, None
 
-    def _vocab(self, gen: str, searcher) -> _Vocab:
+    def _vocab(self, gen: str, searcher, storage=None) -> _Vocab:
         vocab = self._vocabs.get(gen)
         if vocab is None:
             with self._lock:
                 vocab = self._vocabs.get(gen)
                 if vocab is None:
-                    vocab = _Vocab.read(searcher.reader())
+                    vocab = _Vocab.read(searcher.reader(), storage or self._local.storage)
                     self._vocabs = {g: v for g, v in self._vocabs.items() if g == "memory"}
                     self._vocabs[gen] = vocab
         return vocab
