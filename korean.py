@@ -193,20 +193,26 @@ class Glossary:
     def __init__(self, groups: Iterable[GlossaryGroup], en_key: Callable[[str], list[str]] | None = None):
         self.groups = tuple(groups)
         self.en_key = en_key or (lambda s: re.findall(r"[a-z0-9]+", s.lower()))
-        self._en_entries: list[tuple[tuple[str, ...], GlossaryGroup, str]] = []
-        self._ko_entries: list[tuple[str, GlossaryGroup, str]] = []
+        # entries indexed so a query only looks at the few that can match it: English ones by their
+        # first word, Korean ones by their first two syllables and by their whole text
+        self._en: dict[str, list[tuple[int, tuple[str, ...], GlossaryGroup, str]]] = {}
+        self._ko_start: dict[str, list[tuple[int, str, GlossaryGroup, str]]] = {}
+        self._ko_whole: dict[str, list[tuple[int, str, GlossaryGroup, str]]] = {}
+        n = 0
         for group in self.groups:
             for word in group.en:
                 key = tuple(self.en_key(word))
                 if key:
-                    self._en_entries.append((key, group, word))
+                    self._en.setdefault(key[0], []).append((n, key, group, word))
+                    n += 1
             for word in group.ko:
                 compact = word.replace(" ", "")
                 if compact:
-                    self._ko_entries.append((compact, group, word))
-        # longest entries first so "오브젝트 스토리지" wins over "스토리지"
-        self._en_entries.sort(key=lambda e: -len(e[0]))
-        self._ko_entries.sort(key=lambda e: -len(e[0]))
+                    entry = (n, compact, group, word)
+                    n += 1
+                    self._ko_whole.setdefault(compact, []).append(entry)
+                    if len(compact) >= 2:
+                        self._ko_start.setdefault(compact[:2], []).append(entry)
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -225,21 +231,25 @@ class Glossary:
         return cls(groups, en_key)
 
     def expand(self, text: str, morphs: Iterable[str] = (), en_keys: Iterable[str] = ()) -> list[Expansion]:
-        """Glossary groups present in a normalised query, each with the words to add."""
+        """Glossary groups present in a normalised query, each with the words to add.
+
+        Longer entries win: once "오브젝트 스토리지" matched, "스토리지" inside it does not."""
         morph_set = set(morphs)
         compact = "".join(HANGUL_RE.findall(text))
         keys = list(en_keys)
         found: dict[int, Expansion] = {}
-        covered_ko: list[str] = []
-        for word_compact, group, word in self._ko_entries:
-            if id(group) in found:
-                continue
-            hit = word_compact in morph_set or (len(word_compact) >= 2 and word_compact in compact)
-            # a shorter entry inside a longer one already matched ("스토리지" in "오브젝트스토리지")
-            if hit and not any(word_compact in longer for longer in covered_ko):
-                covered_ko.append(word_compact)
+        candidates = {e[0]: e for m in morph_set for e in self._ko_whole.get(m, ())}
+        for i in range(len(compact) - 1):
+            for e in self._ko_start.get(compact[i:i + 2], ()):
+                if e[1] in compact:
+                    candidates[e[0]] = e
+        covered: list[str] = []
+        for _, word_compact, group, word in sorted(candidates.values(), key=lambda e: (-len(e[1]), e[0])):
+            if id(group) not in found and not any(word_compact in longer for longer in covered):
+                covered.append(word_compact)
                 found[id(group)] = self._expansion(group, word, "ko")
-        for key, group, word in self._en_entries:
+        en_candidates = {e[0]: e for k in set(keys) for e in self._en.get(k, ())}
+        for _, key, group, word in sorted(en_candidates.values(), key=lambda e: (-len(e[1]), e[0])):
             if id(group) in found:
                 continue
             n = len(key)

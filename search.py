@@ -53,7 +53,8 @@ MAX_QUERY = 256  # characters of a word search; longer text is cut (the paste ma
 MAX_LIMIT = 100
 POINTER, LOCK, META, SPELL_FILE = "current", ".build.lock", "search-meta.json", "spell-words.txt"
 HEAL_INTERVAL = 5.0  # seconds between attempts to rebuild a lost index on disk
-MAX_CACHED_POSTINGS = 2_000_000  # scored postings kept in memory per process (~150 MB at most)
+MAX_CACHED_POSTINGS = 1_000_000  # scored postings kept in memory per process (~100 MB at most)
+MAX_CACHED_DOCS = 20_000  # stored fields of documents shown, kept in memory per process
 
 # ------------------------------------------------------------------------------- analyzers
 
@@ -120,8 +121,22 @@ BI = HangulBigramTokenizer()
 
 
 def analyse(analyzer, text: str) -> list[str]:
-    """The terms an analyzer makes of text, in order (duplicates kept)."""
-    return [t.text for t in analyzer(text, mode="query")] if text else []
+    """The terms an analyzer makes of text, in order (duplicates kept); short texts (query and
+    glossary words) are remembered."""
+    if not text:
+        return []
+    if len(text) > 40:
+        return [t.text for t in analyzer(text, mode="query")]
+    key = (id(analyzer), text)
+    terms = _SHORT.get(key)
+    if terms is None:
+        if len(_SHORT) >= 20_000:
+            _SHORT.clear()
+        terms = _SHORT[key] = tuple(t.text for t in analyzer(text, mode="query"))
+    return list(terms)
+
+
+_SHORT: dict = {}  # (analyzer, short text) -> terms; the analyzers are module constants
 
 
 def en_terms(text: str) -> list[str]:
@@ -412,7 +427,7 @@ class _Vocab:
     doc_of: dict  # code -> docnum
     cat_of: dict  # docnum -> category slug
     words: frozenset  # English words as written
-    buckets: dict  # (first letter, length) -> [words]
+    deletes: dict  # a word, or a word less one letter -> [words] (symmetric-delete spelling index)
     names: dict  # number of "_" parts -> [(name, parts)]
     by_name: dict  # lower-case name or alias -> [codes]
 
@@ -431,15 +446,16 @@ class _Vocab:
             words = frozenset(w for w in spell.read().decode("utf-8").split("\n") if w)
         finally:
             spell.close()
-        buckets: dict = {}
+        deletes: dict = {}
         for w in words:
-            buckets.setdefault((w[0], len(w)), []).append(w)
+            for key in {w, *_deletions(w)}:
+                deletes.setdefault(key, []).append(w)
         names: dict = {}
         for n in terms.get("name_exact", ()):
             parts = tuple(n.split("_"))
             names.setdefault(len(parts), []).append((n, parts))
         codes = sorted(doc_of, key=lambda c: (len(c), c))
-        return cls(terms, codes, doc_of, cat_of, words, buckets, names, by_name)
+        return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name)
 
     def has(self, fieldname: str, text: str) -> bool:
         return text in self.terms.get(fieldname, ())
@@ -470,6 +486,10 @@ def _osa(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
 def _max_typos(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
 
@@ -496,6 +516,7 @@ class SearchService:
         self._vocabs: dict[str, _Vocab] = {}
         self._postings: dict[str, dict] = {}  # generation -> {(field, term): {docnum: score}}
         self._cached_postings = 0
+        self._stored_cache: dict[tuple[str, int], dict] = {}
         self._memory = None  # fallback index in RAM
         self._last_heal = 0.0
         self.last_build_seconds: float | None = None
@@ -753,7 +774,7 @@ class SearchService:
         top = max((s for _, s, _, _ in ordered), default=0.0)
         hits = []
         for docnum, score, is_exact, match in ordered[(page - 1) * limit: page * limit]:
-            fields = searcher.stored_fields(docnum)
+            fields = self._stored(gen, searcher, docnum)
             # pinned, exact and listed codes outrank every scored hit
             hits.append(SearchHit(fields["code"], round(score if score else top + 1.0, 3),
                                   self._highlights(gen, docnum, fields, plan), is_exact, match))
@@ -796,6 +817,16 @@ class SearchService:
         if query.boost != 1.0:
             scores = {d: sc * query.boost for d, sc in scores.items()}
         return scores
+
+    def _stored(self, gen: str, searcher, docnum: int) -> dict:
+        """A document's stored fields, kept in memory once read (results pages repeat them)."""
+        key = (gen, docnum)
+        fields = self._stored_cache.get(key)
+        if fields is None:
+            if len(self._stored_cache) >= MAX_CACHED_DOCS:
+                self._stored_cache.clear()
+            fields = self._stored_cache[key] = searcher.stored_fields(docnum)
+        return fields
 
     @staticmethod
     def _exact(vocab: _Vocab, norm: str) -> list[str]:
@@ -957,14 +988,20 @@ class SearchService:
 
     @staticmethod
     def _correct(word: str, vocab: _Vocab) -> str | None:
-        """The index word closest to a word the index does not know (same first letter)."""
+        """The index word closest to a word the index does not know.
+
+        Candidates share the word, or the word less one letter, with the word typed less at most
+        one letter (one wrong, missing, extra or swapped letter; some pairs of them), then the
+        edit distance decides: nearest, then closest in length, then alphabetical."""
         limit = _max_typos(word)
-        best: list[tuple[int, int, str]] = []
-        for length in range(len(word) - limit, len(word) + limit + 1):
-            for cand in vocab.buckets.get((word[0], length), ()):
-                d = _osa(word, cand, limit)
-                if d <= limit:
-                    best.append((d, abs(len(cand) - len(word)), cand))
+        candidates = set()
+        for key in {word, *_deletions(word)}:
+            candidates.update(vocab.deletes.get(key, ()))
+        best = []
+        for cand in candidates:
+            d = _osa(word, cand, limit)
+            if d <= limit:
+                best.append((d, abs(len(cand) - len(word)), cand))
         return min(best)[2] if best else None
 
     def _near_name(self, name: str, vocab: _Vocab) -> str | None:
@@ -1019,7 +1056,7 @@ class SearchService:
 
             def add(completion, code):
                 if completion and completion not in seen and len(out) < limit and code in vocab.doc_of:
-                    f = searcher.stored_fields(vocab.doc_of[code])
+                    f = self._stored(gen, searcher, vocab.doc_of[code])
                     seen.add(completion)
                     desc = f.get("desc_ko") if hangul and f.get("desc_ko") else f.get("message_text", "")
                     out.append(Suggestion(completion, f"{code} · {desc}".replace("\n", " ")[:160], code))
@@ -1036,7 +1073,7 @@ class SearchService:
                         break
             if len(out) < limit:
                 for hit in self.search(norm, limit=limit).hits:
-                    f = searcher.stored_fields(vocab.doc_of[hit.code]) if hit.code in vocab.doc_of else {}
+                    f = self._stored(gen, searcher, vocab.doc_of[hit.code]) if hit.code in vocab.doc_of else {}
                     add(f.get("name") or hit.code, hit.code)
             return out
         except Exception:
@@ -1079,7 +1116,9 @@ def highlight(text: str, analyzers: Sequence[tuple[Any, set]]) -> Markup:
     out, pos = [], 0
     for start, end in merged:
         out.append(escape(text[pos:start]))
-        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
+        out.append("<mark>")
+        out.append(escape(text[start:end]))
+        out.append("</mark>")
         pos = end
     out.append(escape(text[pos:]))
-    return Markup("").join(out)
+    return Markup("".join(out))  # every piece of text went through escape()
