@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MO     := translations/ko/LC_MESSAGES/messages.mo
 
-.PHONY: run test install install-dev translations extract-messages check-data build-index bench clean
+.PHONY: run test install install-dev translations extract-messages check-data build-index bench bench-search clean
 
 run: install $(MO)
 	$(BIN)/flask --app app check-data
+	$(BIN)/flask --app app build-index
 	BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install-dev $(MO)
@@ -38,6 +39,14 @@ extract-messages: install
 
 check-data: install
 	$(BIN)/flask --app app check-data
+
+# Build the search index into search_index/ if it is missing or stale (FORCE=1 to rebuild anyway).
+build-index: install
+	$(BIN)/flask --app app build-index $(if $(FORCE),--force)
+
+# Search latency, build time and memory for the real catalog and synthetic 10k/100k ones (minutes).
+bench-search: install
+	$(BIN)/python bench/bench_search.py
 
 clean:
 	rm -rf $(VENV) search_index/* $(MO)
