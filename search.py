@@ -10,9 +10,10 @@ What is in it, top to bottom:
   pointer file is swapped in with os.replace under an flock, so several workers starting at once
   build once and a reader never sees half an index; readers reopen when the pointer changes and
   fall back to an in-memory index if the one on disk is lost;
-- querying: user text is never parsed as query syntax; the query is built from tokens
-  (exact code and name first, then an OR of boosted terms over the fields, glossary expansions to
-  the other language, spelling corrections from the index's own vocabulary);
+- querying: user text is never parsed as query syntax. Exact codes and names come first; then
+  the query is built from tokens as an OR of concepts (one per word the user typed: its stems,
+  parts, glossary translations and spelling correction, over the fields with boosts), each
+  scored by its best field, so every word adds and none is required;
 - highlighting, escaped (markupsafe), and suggestions for the browser's address bar.
 
 Whoosh (whoosh-reloaded 2.7.5) is unmaintained: everything it does is kept behind SearchService.
@@ -47,7 +48,8 @@ log = logging.getLogger("search")
 
 ROOT = Path(__file__).resolve().parent
 GLOSSARY_PATH = ROOT / "data" / "search" / "glossary.toml"
-# Bump when analysis or the schema changes: an index built by another version is rebuilt.
+# Part of the index key with the catalog fingerprint and this module's and korean.py's source:
+# an index built from other data or by other code is rebuilt.
 SCHEMA_VERSION = "4"
 MAX_QUERY = 256  # characters of a word search; longer text is cut (the paste matcher takes long text)
 MAX_LIMIT = 100
@@ -55,6 +57,7 @@ POINTER, LOCK, META, SPELL_FILE = "current", ".build.lock", "search-meta.json", 
 HEAL_INTERVAL = 5.0  # seconds between attempts to rebuild a lost index on disk
 MAX_CACHED_POSTINGS = 1_000_000  # scored postings kept in memory per process (~100 MB at most)
 MAX_CACHED_DOCS = 20_000  # stored fields of documents shown, kept in memory per process
+TOP_POSTINGS = 2_000  # postings per term used to rank the first pages (all of them below this)
 
 # ------------------------------------------------------------------------------- analyzers
 
@@ -163,7 +166,8 @@ def make_schema() -> Schema:
     )
 
 
-# What a query word is worth in each field (Whoosh BM25F scores are summed over the OR).
+# What a query word is worth in each field (times Whoosh's BM25F score). A concept takes its best
+# field plus TIEBREAK of the others; the concepts of a query add up.
 BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "en": 1.0, "ko": 1.0, "bi": 0.6}
 EN_FIELDS = ("name_words", "message", "en")
 KO_FIELDS = ("desc_ko", "ko")
@@ -764,12 +768,16 @@ class SearchService:
         listed = len(ordered)
         total = listed
         if plan.query is not None:
-            scores = self._score(plan.query, searcher, gen)
+            wanted = page * limit + listed
+            # a filter or a deep page needs every posting; the first pages of a plain search do not
+            every = bool(category) or wanted * 20 > TOP_POSTINGS
+            scores = self._score(plan.query, searcher, gen, exact=every)
             if category:
                 scores = {d: sc for d, sc in scores.items() if vocab.cat_of.get(d) == category}
-            for docnum, score in heapq.nlargest(page * limit + listed, scores.items(), key=lambda x: (x[1], -x[0])):
+            for docnum, score in heapq.nlargest(wanted, scores.items(), key=lambda x: (x[1], -x[0])):
                 add(docnum, float(score))
-            total = len(seen | scores.keys()) if listed else len(scores)
+            matched = scores.keys() if every else self._matching(plan.query, searcher, gen)
+            total = len(seen | matched) if listed else len(matched)
 
         top = max((s for _, s, _, _ in ordered), default=0.0)
         hits = []
@@ -781,35 +789,45 @@ class SearchService:
         return SearchResults(norm, total, page, limit, tuple(hits), self._did_you_mean(norm, plan),
                              tuple(exact), degraded=(gen == "memory"))
 
-    def _score(self, query, searcher, gen: str) -> dict:
-        """docnum -> score for a query, computed as Whoosh would (BM25F from Whoosh's own scorers,
-        Concept and Or as their matchers do) but over postings scored once per process and
-        cached, which is several times faster than walking Whoosh's matcher tree per query.
-        Query types it does not know are left to Whoosh."""
+    def _postings_of(self, query, searcher, gen: str) -> tuple[dict, dict]:
+        """A term's postings scored by Whoosh (BM25F), read once per process and cached: all of
+        them, and only the best TOP_POSTINGS of them (the same dict when there are fewer)."""
         cache = self._postings.get(gen)
         if cache is None:
             self._postings = {gen: {}}
             cache = self._postings[gen]
+        key = (query.fieldname, query.text)
+        entry = cache.get(key)
+        if entry is None:
+            full = _drain(searcher.postings(*key)) if key in searcher.reader() else {}
+            top = full if len(full) <= TOP_POSTINGS else dict(heapq.nlargest(TOP_POSTINGS, full.items(),
+                                                                             key=lambda x: x[1]))
+            self._cached_postings += len(full) + (len(top) if top is not full else 0)
+            if self._cached_postings > MAX_CACHED_POSTINGS:
+                cache.clear()
+                self._cached_postings = len(full)
+            entry = cache[key] = (full, top)
+        return entry
+
+    def _score(self, query, searcher, gen: str, exact: bool = True) -> dict:
+        """docnum -> score for a query, the score Whoosh's own matchers give (BM25F from Whoosh's
+        scorers; Concept, Or and And combined as their matchers do) but over cached postings,
+        several times faster than walking Whoosh's matcher tree for every query.
+
+        exact=False ranks with each term's best TOP_POSTINGS postings only (impact-ordered
+        truncation): the same as exact for any term in fewer documents, which is every term of the
+        real catalog, and what keeps a catalog of 100k codes fast. Unknown query types go to Whoosh.
+        """
         if isinstance(query, Q.Term):
-            key = (query.fieldname, query.text)
-            scores = cache.get(key)
-            if scores is None:
-                scores = _drain(searcher.postings(query.fieldname, query.text)) \
-                    if (query.fieldname, query.text) in searcher.reader() else {}
-                self._cached_postings += len(scores)
-                if self._cached_postings > MAX_CACHED_POSTINGS:
-                    cache.clear()
-                    self._cached_postings = len(scores)
-                cache[key] = scores
-            if query.boost != 1.0:
-                return {d: sc * query.boost for d, sc in scores.items()}
-            return scores
+            full, top = self._postings_of(query, searcher, gen)
+            scores = full if exact else top
+            return {d: sc * query.boost for d, sc in scores.items()} if query.boost != 1.0 else scores
         if isinstance(query, Concept):
-            scores = _combine_max(self._score(q, searcher, gen) for q in query.subqueries)
+            scores = _combine_max(self._score(q, searcher, gen, exact) for q in query.subqueries)
         elif isinstance(query, Q.Or):
-            scores = _combine_sum(self._score(q, searcher, gen) for q in query.subqueries)
+            scores = _combine_sum(self._score(q, searcher, gen, exact) for q in query.subqueries)
         elif isinstance(query, Q.And):
-            parts = [self._score(q, searcher, gen) for q in query.subqueries]
+            parts = [self._score(q, searcher, gen, exact) for q in query.subqueries]
             common = set(parts[0]).intersection(*parts[1:]) if parts else set()
             scores = {d: sum(p[d] for p in parts) for d in common}
         else:
@@ -817,6 +835,17 @@ class SearchService:
         if query.boost != 1.0:
             scores = {d: sc * query.boost for d, sc in scores.items()}
         return scores
+
+    def _matching(self, query, searcher, gen: str) -> set:
+        """Every document the query matches (for the total), from the cached postings."""
+        if isinstance(query, Q.Term):
+            return set(self._postings_of(query, searcher, gen)[0])
+        if isinstance(query, Q.And):
+            parts = [self._matching(q, searcher, gen) for q in query.subqueries]
+            return set.intersection(*parts) if parts else set()
+        if isinstance(query, (Concept, Q.Or)):
+            return set().union(*(self._matching(q, searcher, gen) for q in query.subqueries))
+        return set(_drain(query.matcher(searcher)))
 
     def _stored(self, gen: str, searcher, docnum: int) -> dict:
         """A document's stored fields, kept in memory once read (results pages repeat them)."""
