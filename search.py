@@ -30,6 +30,7 @@ import re
 import shutil
 import threading
 import time
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,9 +56,9 @@ MAX_QUERY = 256  # characters of a word search; longer text is cut (the paste ma
 MAX_LIMIT = 100
 POINTER, LOCK, META, SPELL_FILE = "current", ".build.lock", "search-meta.json", "spell-words.txt"
 HEAL_INTERVAL = 5.0  # seconds between attempts to rebuild a lost index on disk
-MAX_CACHED_POSTINGS = 1_000_000  # scored postings kept in memory per process (~100 MB at most)
+MAX_CACHED_POSTINGS = 3_000_000  # scored postings kept per process (arrays beyond TOP_POSTINGS: ~40 MB)
 MAX_CACHED_DOCS = 20_000  # stored fields of documents shown, kept in memory per process
-TOP_POSTINGS = 2_000  # postings per term used to rank the first pages (all of them below this)
+TOP_POSTINGS = 500  # postings per term used to rank the first pages (all of them below this)
 
 # ------------------------------------------------------------------------------- analyzers
 
@@ -284,12 +285,13 @@ def write_index(storage, catalog) -> int:
 TIEBREAK = 0.2  # a concept scores its best field plus this much of the others
 
 
-def _combine_max(score_maps: Iterable[dict]) -> dict:
-    """Per document: the best score plus TIEBREAK times the rest."""
+def _combine_max(weighted: Iterable[tuple[dict, float]]) -> dict:
+    """Per document: the best of the (scores times boost) plus TIEBREAK times the rest."""
     best: dict[int, float] = {}
     total: dict[int, float] = {}
-    for scores in score_maps:
+    for scores, boost in weighted:
         for doc, sc in scores.items():
+            sc *= boost
             b = best.get(doc)
             if b is None:
                 best[doc] = total[doc] = sc
@@ -300,11 +302,16 @@ def _combine_max(score_maps: Iterable[dict]) -> dict:
     return {doc: b + TIEBREAK * (total[doc] - b) for doc, b in best.items()}
 
 
-def _combine_sum(score_maps: Iterable[dict]) -> dict:
+def _combine_sum(weighted: Iterable[tuple[dict, float]]) -> dict:
     out: dict[int, float] = {}
-    for scores in score_maps:
-        for doc, sc in scores.items():
-            out[doc] = out.get(doc, 0.0) + sc
+    get = out.get
+    for scores, boost in weighted:
+        if boost == 1.0:
+            for doc, sc in scores.items():
+                out[doc] = get(doc, 0.0) + sc
+        else:
+            for doc, sc in scores.items():
+                out[doc] = get(doc, 0.0) + sc * boost
     return out
 
 
@@ -315,6 +322,29 @@ def _drain(matcher) -> dict:
         out[matcher.id()] = matcher.score()
         matcher.next()
     return out
+
+
+class _Postings:
+    """One term's scored postings: a dict when there are few, compact arrays plus a dict of the
+    best TOP_POSTINGS when there are many (what a catalog of 100k codes has for common words)."""
+
+    __slots__ = ("top", "_ids", "_scores")
+
+    def __init__(self, scores: dict):
+        if len(scores) <= TOP_POSTINGS:
+            self.top, self._ids, self._scores = scores, None, None
+        else:
+            self.top = dict(heapq.nlargest(TOP_POSTINGS, scores.items(), key=lambda x: x[1]))
+            self._ids, self._scores = array("l", scores.keys()), array("d", scores.values())
+
+    def __len__(self) -> int:
+        return len(self.top) if self._ids is None else len(self._ids) + len(self.top)
+
+    def full(self) -> dict:
+        return self.top if self._ids is None else dict(zip(self._ids, self._scores))
+
+    def docs(self):
+        return self.top.keys() if self._ids is None else self._ids
 
 
 class _ScoredMatcher(matching.Matcher):
@@ -366,7 +396,7 @@ class Concept(Q.CompoundQuery):
     JOINT = " | "
 
     def _matcher(self, subs, searcher, context):
-        scores = _combine_max(_drain(q.matcher(searcher, context)) for q in subs)
+        scores = _combine_max((_drain(q.matcher(searcher, context)), 1.0) for q in subs)
         ids = sorted(scores)
         m = _ScoredMatcher(ids, [scores[d] for d in ids])
         return matching.WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
@@ -770,7 +800,7 @@ class SearchService:
         if plan.query is not None:
             wanted = page * limit + listed
             # a filter or a deep page needs every posting; the first pages of a plain search do not
-            every = bool(category) or wanted * 20 > TOP_POSTINGS
+            every = bool(category) or wanted * 5 > TOP_POSTINGS
             scores = self._score(plan.query, searcher, gen, exact=every)
             if category:
                 scores = {d: sc for d, sc in scores.items() if vocab.cat_of.get(d) == category}
@@ -789,9 +819,8 @@ class SearchService:
         return SearchResults(norm, total, page, limit, tuple(hits), self._did_you_mean(norm, plan),
                              tuple(exact), degraded=(gen == "memory"))
 
-    def _postings_of(self, query, searcher, gen: str) -> tuple[dict, dict]:
-        """A term's postings scored by Whoosh (BM25F), read once per process and cached: all of
-        them, and only the best TOP_POSTINGS of them (the same dict when there are fewer)."""
+    def _postings_of(self, query, searcher, gen: str) -> "_Postings":
+        """A term's postings scored by Whoosh (BM25F), read once per process and cached."""
         cache = self._postings.get(gen)
         if cache is None:
             self._postings = {gen: {}}
@@ -799,14 +828,12 @@ class SearchService:
         key = (query.fieldname, query.text)
         entry = cache.get(key)
         if entry is None:
-            full = _drain(searcher.postings(*key)) if key in searcher.reader() else {}
-            top = full if len(full) <= TOP_POSTINGS else dict(heapq.nlargest(TOP_POSTINGS, full.items(),
-                                                                             key=lambda x: x[1]))
-            self._cached_postings += len(full) + (len(top) if top is not full else 0)
+            entry = _Postings(_drain(searcher.postings(*key)) if key in searcher.reader() else {})
+            self._cached_postings += len(entry)
             if self._cached_postings > MAX_CACHED_POSTINGS:
                 cache.clear()
-                self._cached_postings = len(full)
-            entry = cache[key] = (full, top)
+                self._cached_postings = len(entry)
+            cache[key] = entry
         return entry
 
     def _score(self, query, searcher, gen: str, exact: bool = True) -> dict:
@@ -818,28 +845,31 @@ class SearchService:
         truncation): the same as exact for any term in fewer documents, which is every term of the
         real catalog, and what keeps a catalog of 100k codes fast. Unknown query types go to Whoosh.
         """
+        scores, boost = self._weighted(query, searcher, gen, exact)
+        return {d: sc * boost for d, sc in scores.items()} if boost != 1.0 else scores
+
+    def _weighted(self, query, searcher, gen: str, exact: bool) -> tuple[dict, float]:
+        """(scores, boost) for a query, the boost not yet applied (the combiners apply it)."""
         if isinstance(query, Q.Term):
-            full, top = self._postings_of(query, searcher, gen)
-            scores = full if exact else top
-            return {d: sc * query.boost for d, sc in scores.items()} if query.boost != 1.0 else scores
+            postings = self._postings_of(query, searcher, gen)
+            return (postings.full() if exact else postings.top), query.boost
+        subs = (self._weighted(q, searcher, gen, exact) for q in getattr(query, "subqueries", ()))
         if isinstance(query, Concept):
-            scores = _combine_max(self._score(q, searcher, gen, exact) for q in query.subqueries)
+            scores = _combine_max(subs)
         elif isinstance(query, Q.Or):
-            scores = _combine_sum(self._score(q, searcher, gen, exact) for q in query.subqueries)
+            scores = _combine_sum(subs)
         elif isinstance(query, Q.And):
-            parts = [self._score(q, searcher, gen, exact) for q in query.subqueries]
+            parts = [{d: sc * b for d, sc in p.items()} if b != 1.0 else p for p, b in subs]
             common = set(parts[0]).intersection(*parts[1:]) if parts else set()
             scores = {d: sum(p[d] for p in parts) for d in common}
         else:
-            return _drain(query.matcher(searcher))
-        if query.boost != 1.0:
-            scores = {d: sc * query.boost for d, sc in scores.items()}
-        return scores
+            return _drain(query.matcher(searcher)), 1.0
+        return scores, query.boost
 
     def _matching(self, query, searcher, gen: str) -> set:
         """Every document the query matches (for the total), from the cached postings."""
         if isinstance(query, Q.Term):
-            return set(self._postings_of(query, searcher, gen)[0])
+            return set(self._postings_of(query, searcher, gen).docs())
         if isinstance(query, Q.And):
             parts = [self._matching(q, searcher, gen) for q in query.subqueries]
             return set.intersection(*parts) if parts else set()
