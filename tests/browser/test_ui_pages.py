@@ -63,7 +63,7 @@ def test_focus_is_visible(page, live_server):
     assert outline not in ("none", "")
 
 
-@pytest.mark.parametrize("code", ["250104", "250144", "250021", "210"])
+@pytest.mark.parametrize("code", ["250104", "250144", "250146", "250021", "210"])
 def test_code_page_prints_cleanly_on_one_page(page, live_server, code):
     page.goto(f"{live_server}/codes/{code}?lang=en")
     page.emulate_media(media="print")
