@@ -82,3 +82,25 @@ def test_dark_theme_follows_the_system(browser, live_server):
     background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(15, 18, 22)"
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_axe_violations(browser, live_server, scheme):
+    """axe-core (WCAG 2.x A/AA rules) on every kind of page, with the search popup open and copy buttons shown."""
+    from axe_playwright_python.sync_playwright import Axe
+    axe = Axe()
+    context = browser.new_context(color_scheme=scheme, locale="ko-KR")
+    page = context.new_page()
+    page.goto(live_server + "/codes/250104")  # so that the home page shows recently viewed codes
+    found = {}
+    for path in ["/", "/codes/250144?lang=en", "/codes/210", "/categories/channel", "/search?q=channel",
+                 "/codes/open_api_unauthorized", "/codes/999999"]:
+        page.goto(live_server + path)
+        page.locator("#q").fill("chan")
+        page.wait_for_selector(".ac [role=option]")
+        page.keyboard.press("ArrowDown")
+        violations = axe.run(page).response["violations"]
+        if violations:
+            found[path] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    context.close()
+    assert found == {}
