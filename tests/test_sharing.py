@@ -96,6 +96,8 @@ def test_code_page_open_graph_and_twitter_card(client, cat):
     assert meta(text, "og:site_name") == "Live Station Error Codes"
     assert meta(text, "og:locale") == "en_US" and meta(text, "og:locale:alternate") == "ko_KR"
     assert meta(text, "twitter:card") == "summary"
+    image = meta(text, "og:image")
+    assert image.startswith(f"{BASE}/static/") and client.get(image.removeprefix(BASE)).mimetype == "image/png"
     ko = page(client, "/codes/250104?lang=ko")
     assert meta(ko, "og:locale") == "ko_KR" and meta(ko, "og:locale:alternate") == "en_US"
     assert meta(ko, "og:site_name") == "Live Station 오류 코드"

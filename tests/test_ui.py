@@ -227,8 +227,11 @@ def test_script_and_stylesheet_stay_small():
     assert len((ROOT / "static" / "style.css").read_bytes()) < 10_000
 
 
-def test_code_page_is_light(client):
-    assert len(client.get("/codes/250104").data) < 16_000
+@pytest.mark.parametrize("path", ["/codes/250104?lang=en", "/codes/250147?lang=ko", "/"])
+def test_pages_are_light(client, path):
+    import gzip
+    body = client.get(path).data
+    assert len(body) < 18_000 and len(gzip.compress(body)) < 5_500  # the largest code page is about 15 KB
 
 
 def test_print_stylesheet_hides_the_chrome():
