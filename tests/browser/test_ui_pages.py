@@ -104,3 +104,10 @@ def test_no_axe_violations(browser, live_server, scheme):
             found[path] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
     context.close()
     assert found == {}
+
+
+def test_home_search_box_is_wide_and_under_its_label(page, live_server):
+    page.goto(live_server + "/?lang=ko")
+    label = page.locator("label[for=home-q]").bounding_box()
+    box = page.locator("#home-q").bounding_box()
+    assert box["y"] >= label["y"] + label["height"] - 1 and box["width"] > 600
