@@ -2,8 +2,8 @@
 
 - normalisation: NFKC (full-width letters, compatibility forms) then NFC, control characters dropped;
 - morphemes from mecab-ko (the mecab-ko-dic family Lucene's Nori uses): content morphemes only
-  (nouns, verb/adjective stems, foreign words, numbers); particles and endings (J*, E*) dropped,
-  so "채널을" gives "채널";
+  (nouns, verb/adjective stems, roots; compounds also give their parts); particles and endings
+  (J*, E*) dropped, so "채널을" gives "채널"; Latin words and numbers are left to search.py;
 - Hangul character bigrams (the CJK-bigram approach) for recall on compounds and odd spacing;
 - the bilingual glossary of the domain's words (data/search/glossary.toml), matched in a query
   and expanded to the other language.

@@ -1,12 +1,11 @@
-"""Search pages: /search (HTML), /api/search (JSON), /suggest (OpenSearch suggestions) and
-/opensearch.xml. Thin views over the search service in app.extensions["search"] (search.py);
-nothing here knows about Whoosh."""
+"""Search pages: /search (HTML), /api/search (JSON) and /suggest (OpenSearch suggestions, which
+/opensearch.xml in views.py points browsers at). Thin views over the search service in
+app.extensions["search"] (search.py); nothing here knows about Whoosh."""
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
-from markupsafe import escape
 
 from views import api_error, get_catalog
 
@@ -91,28 +90,6 @@ def suggest():
     body = [query, [s.completion for s in suggestions], [s.description for s in suggestions],
             [url_for("pages.code_page", ident=s.code, _external=True) for s in suggestions]]
     return Response(json.dumps(body, ensure_ascii=False), mimetype="application/x-suggestions+json")
-
-
-@search.route("/opensearch.xml")
-def opensearch():
-    """Lets a browser add the site as a search engine, with suggestions as you type."""
-    return Response(_opensearch_xml(), mimetype="application/opensearchdescription+xml")
-
-
-def _opensearch_xml() -> str:
-    name = escape(current_app.config.get("SITE_NAME", "Live Station Error Codes"))
-    search_url = escape(url_for("search.search_page", _external=True)) + "?q={searchTerms}"
-    suggest_url = escape(url_for("search.suggest", _external=True)) + "?q={searchTerms}"
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">\n'
-        f"  <ShortName>{name}</ShortName>\n"
-        "  <Description>NAVER Cloud Platform Live Station API error codes</Description>\n"
-        "  <InputEncoding>UTF-8</InputEncoding>\n"
-        f'  <Url type="text/html" method="get" template="{search_url}"/>\n'
-        f'  <Url type="application/x-suggestions+json" method="get" template="{suggest_url}"/>\n'
-        "</OpenSearchDescription>\n"
-    )
 
 
 def init_app(app: Flask) -> None:
