@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 import catalog as catalog_module
 import i18n
+import matcher
 import search
 import views
 import views_search
@@ -36,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["DATA_DIR"], require_ours=app.config.get("REQUIRE_COMPLETE_DATA", True))
     service = search.SearchService(app.extensions["catalog"], app.config["SEARCH_INDEX_DIR"], logger=app.logger)
     app.extensions["search"] = service
+    app.extensions["matcher"] = matcher.MessageMatcher(app.extensions["catalog"])
     if app.config.get("SEARCH_BUILD_ON_START", True):
         try:  # build or open the index now, so the first search does not pay for it
             service.ensure()
