@@ -11,6 +11,7 @@ import catalog as catalog_module
 import i18n
 import views
 import views_search
+import web
 
 ROOT = Path(__file__).resolve().parent
 
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views.init_app(app)
     views_search.init_app(app)
+    web.init_app(app)  # last: wraps every view with caching, headers and error pages
     app.cli.add_command(check_data_command)
     return app
 
