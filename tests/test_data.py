@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from catalog import CatalogError, load_catalog
+from helpers import remove_code
 
 ROOT = Path(__file__).resolve().parent.parent
 UPSTREAM = ROOT / "data" / "upstream"
@@ -149,9 +150,7 @@ def test_explanations_are_required(data_copy):
 
 
 def test_removed_code_without_retirement_fails(data_copy):
-    text = (data_copy / "recording.toml").read_text("utf-8")
-    start = text.index('[[codes]]\ncode = "250707"')
-    (data_copy / "recording.toml").write_text(text[:start], "utf-8")
+    remove_code(data_copy, "recording.toml", "250707")
     with pytest.raises(CatalogError, match=r"published-codes\.txt: codes removed from the data .*250707"):
         load_catalog(data_copy)
 

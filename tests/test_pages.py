@@ -8,6 +8,7 @@ import pytest
 
 from app import create_app
 from catalog import load_catalog
+from helpers import remove_code
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(ROOT / "data")
@@ -153,8 +154,7 @@ def test_api_json_keeps_korean_readable(client):
 def test_retired_code_keeps_its_page(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    text = (data / "recording.toml").read_text("utf-8")
-    (data / "recording.toml").write_text(text[:text.index('[[codes]]\ncode = "250707"')], "utf-8")
+    remove_code(data, "recording.toml", "250707")
     (data / "retired.toml").write_text(
         '[[codes]]\ncode = "250707"\nname = "BUCKET_LOAD_ERROR"\nmessage = "Could not find object bucket."\n'
         'category = "recording"\nretired_on = "2026-11-25"\nnote_en = "No longer published."\n'
