@@ -87,6 +87,10 @@ PRERENDER_ENDPOINTS = {
 }
 #: query arguments that do not stop a page from being served pre-rendered (the language is in the key)
 PRERENDER_ARGS = frozenset({"lang"})
+#: search answers are as deterministic as pages (same data, same index): the popular ones are kept
+#: too, keyed by the whole query string, in the same bounded cache
+QUERY_CACHE_ENDPOINTS = frozenset({"search.search_page", "search.api_search", "search.suggest", "search.api_suggest"})
+QUERY_CACHE_MAX_KEY = 512
 
 MESSAGES = {
     400: ("Bad request", "잘못된 요청",
@@ -234,20 +238,20 @@ def init_static(app: Flask) -> None:
 
 @dataclass(frozen=True)
 class Rendered:
+    """A finished 200 answer: its body and every header but the per-request ones (cookies)."""
     body: bytes
-    status: int
-    mimetype: str
-    etag: str
+    headers: tuple[tuple[str, str], ...]
+    cache_control: str  # the shared-cache policy; made private when a cookie is set
 
 
 class PageCache:
-    """Rendered permalinks kept in memory, least recently used dropped past max_entries.
+    """Finished answers kept in memory, least recently used dropped past max_entries.
 
-    Keyed by (endpoint, view args, language, host URL): the pages hold absolute permalinks, so
+    Keyed by (endpoint, arguments, language, scheme+host): the pages hold absolute permalinks, so
     the host is part of the key, and the bound keeps a flood of made-up Host headers harmless.
     """
 
-    def __init__(self, max_entries: int = 2048):
+    def __init__(self, max_entries: int = 1024):
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple, Rendered] = OrderedDict()
         self._lock = threading.Lock()
@@ -278,23 +282,61 @@ class PageCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def size_bytes(self) -> int:
+        with self._lock:
+            return sum(len(e.body) for e in self._entries.values())
+
+
+class _LanguageMemo:
+    """select_language() is a pure function of ?lang=, the lang cookie and Accept-Language; parsing
+    Accept-Language on every request is most of its cost, so remember a bounded set of answers."""
+
+    def __init__(self, max_entries: int = 512):
+        self.max_entries, self._answers = max_entries, {}
+
+    def __call__(self) -> str:
+        from i18n import COOKIE, select_language
+        if "lang" in g:
+            return g.lang
+        env = request.environ
+        inputs = (request.args.get("lang", ""), request.cookies.get(COOKIE, ""), env.get("HTTP_ACCEPT_LANGUAGE", ""))
+        lang = self._answers.get(inputs)
+        if lang is None:
+            lang = select_language()
+            if len(self._answers) >= self.max_entries:
+                self._answers.clear()
+            self._answers[inputs] = lang
+        g.lang = lang
+        return lang
+
+
+_language_of_request = _LanguageMemo()
+
 
 def _prerender_key() -> tuple | None:
     """The cache key of this request, or None if it must be rendered afresh."""
-    if request.method not in ("GET", "HEAD") or not current_app.config.get("PRERENDER", True):
-        return None
     endpoint = request.endpoint
-    if endpoint not in PRERENDER_ENDPOINTS or request.routing_exception is not None:
+    if endpoint in PRERENDER_ENDPOINTS:
+        if any(name not in PRERENDER_ARGS for name in request.args):
+            return None
+        args = request.view_args or {}
+        accept = PRERENDER_ENDPOINTS[endpoint]
+        if accept is not None and not accept(args):
+            return None
+        args_key = tuple(args.items())
+    elif endpoint in QUERY_CACHE_ENDPOINTS:
+        # search answers are as deterministic as pages for a given query: keep the popular ones
+        if len(request.query_string) > QUERY_CACHE_MAX_KEY:
+            return None
+        args_key = (request.query_string,)
+    else:
         return None
-    if any(name not in PRERENDER_ARGS for name in request.args):
+    if request.method not in ("GET", "HEAD") or not current_app.config["PRERENDER"]:
         return None
-    args = request.view_args or {}
-    accept = PRERENDER_ENDPOINTS[endpoint]
-    if accept is not None and not accept(args):
-        return None
-    from i18n import select_language
-    lang = None if endpoint.startswith("api.") else select_language()
-    return (endpoint, tuple(sorted(args.items())), lang, request.host_url)
+    lang = None if endpoint.startswith("api.") else _language_of_request()
+    env = request.environ
+    host = (env.get("wsgi.url_scheme"), env.get("HTTP_HOST") or env.get("SERVER_NAME"), env.get("SCRIPT_NAME", ""))
+    return (endpoint, args_key, lang, host)
 
 
 def etag_of(body: bytes) -> str:
@@ -309,20 +351,18 @@ def _serve_prerendered():
     entry = current_app.extensions["page_cache"].get(key)
     if entry is None:
         return None
-    g.prerender_hit = True
-    response = current_app.response_class(entry.body, status=entry.status, mimetype=entry.mimetype)
-    response.set_etag(entry.etag)
-    return response
+    g.prerender_hit = entry
+    return current_app.response_class(entry.body, status=200, headers=list(entry.headers))
 
 
 def _keep_prerendered(response: Response) -> None:
+    """Keep a finished 200 answer: body and headers, minus what belongs to this request only."""
     key = g.get("prerender_key")
-    if key is None or g.get("prerender_hit") or response.status_code != 200 or response.is_streamed:
+    if key is None or response.status_code != 200 or response.is_streamed or response.direct_passthrough:
         return
-    # Only the body is kept: headers such as the language cookie are added per request.
-    body = response.get_data()
-    etag = response.get_etag()[0] or etag_of(body)
-    current_app.extensions["page_cache"].put(key, Rendered(body, 200, response.mimetype, etag))
+    headers = tuple((k, v) for k, v in response.headers.items()
+                    if k.lower() not in ("set-cookie", "content-length", "date"))
+    current_app.extensions["page_cache"].put(key, Rendered(response.get_data(), headers, response.headers["Cache-Control"]))
 
 
 # --------------------------------------------------------------- headers on responses
@@ -361,23 +401,21 @@ def _is_own_location(location: str) -> bool:
 
 def finalize_response(response: Response) -> Response:
     """Runs after every other after_request hook (see init_app): sees the final response."""
+    hit = g.get("prerender_hit")
+    if hit is not None:  # served from memory: its headers are complete but for this request's cookie
+        if "Set-Cookie" in response.headers:
+            response.headers["Cache-Control"] = _private(hit.cache_control)
+        return _conditional(response)
+
     if response.location is not None and not _is_own_location(response.location):
         log.warning("refused redirect from %s to off-site %r", request.path, response.location)
         response = error_response(400, "Refusing to redirect off this site.")
 
-    if request.method in ("GET", "HEAD"):
-        _keep_prerendered(response)
-
     headers = response.headers
     for name, value in SECURITY_HEADERS.items():
         headers.setdefault(name, value)
-
     if "Cache-Control" not in headers:
-        policy = _cache_control_for(response)
-        if policy != NO_STORE and "Set-Cookie" in headers:
-            policy = policy.replace("public", "private")
-        headers["Cache-Control"] = policy
-
+        headers["Cache-Control"] = _cache_control_for(response)
     if _language_dependent(response):
         response.vary.update(("Accept-Language", "Cookie"))
 
@@ -385,10 +423,23 @@ def finalize_response(response: Response) -> Response:
             and response.status_code < 500 and headers["Cache-Control"] != NO_STORE):
         if "ETag" not in headers:
             response.set_etag(etag_of(response.get_data()))
-        if response.status_code == 200 and request.if_none_match:
-            etag, _weak = response.get_etag()
-            if request.if_none_match.contains_weak(etag):
-                return _not_modified(response)
+        _keep_prerendered(response)
+
+    if "Set-Cookie" in headers:
+        headers["Cache-Control"] = _private(headers["Cache-Control"])
+    return _conditional(response)
+
+
+def _private(policy: str) -> str:
+    """A response that sets a cookie is for this browser only: no shared cache may keep it."""
+    return policy if policy == NO_STORE else policy.replace("public", "private")
+
+
+def _conditional(response: Response) -> Response:
+    if response.status_code == 200 and "HTTP_IF_NONE_MATCH" in request.environ and request.method in ("GET", "HEAD"):
+        etag, _weak = response.get_etag()
+        if etag and request.if_none_match.contains_weak(etag):
+            return _not_modified(response)
     return response
 
 
@@ -497,7 +548,7 @@ def handle_server_error(error: InternalServerError):
 def init_app(app: Flask) -> None:
     """Register the HTTP layer; call it last in create_app, after every blueprint."""
     app.config.setdefault("PRERENDER", True)
-    app.config.setdefault("PRERENDER_MAX_ENTRIES", 2048)
+    app.config.setdefault("PRERENDER_MAX_ENTRIES", 1024)
     app.extensions["page_cache"] = PageCache(app.config["PRERENDER_MAX_ENTRIES"])
     _configure_logging(app)
 

@@ -481,3 +481,29 @@ def test_server_exits_nonzero_naming_file_and_code(tmp_path, command):
     assert result.returncode != 0
     assert "quality.toml" in result.stderr and "250300" in result.stderr
     assert "cannot start" in result.stderr
+
+
+def test_popular_searches_are_answered_from_memory(fresh, renders):
+    client = fresh.test_client()
+    first = client.get("/search?q=channel&lang=en")
+    again = client.get("/search?q=channel&lang=en")
+    assert first.get_data() == again.get_data() and renders.count("search.html") == 1
+    other = client.get("/search?q=recording&lang=en")
+    assert renders.count("search.html") == 2 and other.get_data() != first.get_data()
+    ko = client.get("/search?q=channel&lang=ko")
+    assert renders.count("search.html") == 3 and '<html lang="ko">' in ko.get_data(as_text=True)
+    api1, api2 = client.get("/api/search?q=channel"), client.get("/api/search?q=channel")
+    assert api1.get_json() == api2.get_json() and api1.headers["ETag"] == api2.headers["ETag"]
+    assert api2.headers["Cache-Control"] == web.SEARCH_CACHE
+    # a redirect to an exact code and an error are never kept
+    for _ in range(2):
+        assert client.get("/search?q=250104").status_code == 302
+        assert client.get("/api/search?q=").status_code == 400
+    assert all(key[0] != "search.api_search" or key[1] != (b"q=",) for key in fresh.extensions["page_cache"]._entries)
+
+
+def test_long_queries_are_not_kept(fresh):
+    client = fresh.test_client()
+    before = len(fresh.extensions["page_cache"])
+    client.get("/search", query_string={"q": "channel " * 200})
+    assert len(fresh.extensions["page_cache"]) == before
