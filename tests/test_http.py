@@ -1,11 +1,7 @@
 """The HTTP layer (web.py): caching headers, conditional GET, pre-rendered pages, security headers,
 static assets, redirects that stay on the site, error answers and a refused start on bad data."""
 import gzip
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -451,36 +447,6 @@ def test_500_is_logged_and_leaks_nothing(tmp_path, caplog):
     assert api.get_json()["error"]["status"] == 500
     assert "Something went wrong" in page.get_data(as_text=True)
     assert "secret-detail-xyz" in caplog.text and "/test-boom" in caplog.text
-
-
-# ------------------------------------------------------------------ refusing to start
-
-def broken_data(tmp_path) -> Path:
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    quality = data / "quality.toml"
-    quality.write_text(quality.read_text("utf-8").replace('code = "250301"', 'code = "250300"'), "utf-8")
-    return data
-
-
-def test_create_app_refuses_broken_data(tmp_path):
-    from catalog import CatalogError
-    with pytest.raises(CatalogError) as info:
-        make_app(tmp_path, DATA_DIR=str(broken_data(tmp_path)))
-    assert "quality.toml" in str(info.value) and "250300" in str(info.value)
-
-
-@pytest.mark.parametrize("command", [
-    [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "wsgi:app"],
-    [str(Path(sys.executable).with_name("flask")), "--app", "wsgi", "routes"],
-])
-def test_server_exits_nonzero_naming_file_and_code(tmp_path, command):
-    env = dict(os.environ, LSE_DATA_DIR=str(broken_data(tmp_path)), BIND="127.0.0.1:0",
-               LSE_SEARCH_INDEX_DIR=str(tmp_path / "index"))
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0
-    assert "quality.toml" in result.stderr and "250300" in result.stderr
-    assert "cannot start" in result.stderr
 
 
 def test_popular_searches_are_answered_from_memory(fresh, renders):
