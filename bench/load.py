@@ -238,7 +238,7 @@ def machine() -> dict:
 
 def table(runs: list[Run], args) -> str:
     by = {(r.server, r.target): r for r in runs}
-    lines = ["| target | bytes | site req/s | floor req/s | ratio | target | no-prerender req/s | site p50 / p99 ms "
+    lines = ["| target | bytes | site req/s | floor req/s | ratio | target | site, nothing kept in memory req/s | site p50 / p99 ms "
              "| floor p50 / p99 ms | errors (site/floor) | max RSS/worker MB | verdict |",
              "|" + "---|" * 12]
     verdicts = []
@@ -293,7 +293,7 @@ def main() -> int:
             print(f"{name}: {path} ({size} bytes)  vs floor {floor_path} ({fetch_size(servers['floor'].base + floor_path)} bytes)")
             runs.append(measure(servers["site"], name, path, size, args, script.name))
             runs.append(measure(servers["floor"], name, floor_path, size, args, script.name))
-            if "no-prerender" in servers and kind in ("html", "json") and not name.endswith("search"):
+            if "no-prerender" in servers:
                 runs.append(measure(servers["no-prerender"], name, path, size, args, script.name))
     finally:
         for server in servers.values():
