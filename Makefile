@@ -29,12 +29,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 
 translations: $(MO)
 $(MO): translations/ko/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations
+	$(BIN)/pybabel compile --statistics -d translations
 
 # Refresh the message catalogs after changing interface strings in templates or code.
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l --sort-by-file -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 check-data: install
 	$(BIN)/flask --app app check-data

@@ -1,6 +1,8 @@
 """Interface language: Flask-Babel catalogs, chosen by ?lang=, then a cookie, then the browser."""
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from flask import Flask, g, request
 from flask_babel import Babel
 
@@ -8,6 +10,8 @@ LANGUAGES = ("en", "ko")
 DEFAULT_LANGUAGE = "en"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}  # each in its own language, never translated
+OG_LOCALES = {"ko": "ko_KR", "en": "en_US"}
 
 
 def requested_language() -> str | None:
@@ -27,15 +31,37 @@ def select_language() -> str:
 
 
 def _remember_choice(response):
-    """Persist an explicit ?lang= choice so later pages keep it."""
+    """Persist an explicit ?lang= choice so later pages keep it; say what the language depended on."""
+    if request.endpoint != "static" and "lang" in g:
+        response.vary.update(("Accept-Language", "Cookie"))
     lang = requested_language()
     if lang and request.cookies.get(COOKIE) != lang:
         response.set_cookie(COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
     return response
 
 
+def switch_url(lang: str) -> str:
+    """This page (same path, same query) in another language: what the language switch links to."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    return f"{quote(request.path)}?{urlencode(args)}"
+
+
+def page_url() -> str:
+    """The absolute URL of this page without any ?lang= (what og:url shows when there is no canonical)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.base_url + (f"?{urlencode(args)}" if args else "")
+
+
+def with_language(url: str, lang: str | None) -> str:
+    """An absolute page URL carrying ?lang= (for hreflang alternates and shared links)."""
+    if not lang:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}lang={lang}"
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_language, default_translation_directories="translations")
     app.after_request(_remember_choice)
-    app.jinja_env.globals["current_language"] = select_language
-    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals.update(
+        current_language=select_language, LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
+        OG_LOCALES=OG_LOCALES, switch_url=switch_url, page_url=page_url, with_language=with_language)
