@@ -74,6 +74,8 @@ class Run:
     non_2xx: int = 0
     socket_errors: int = 0
     worker_rss_mb: dict = field(default_factory=dict)
+    max_pss_mb: float = 0.0
+    max_uss_mb: float = 0.0
 
     @property
     def errors(self) -> int:
@@ -163,17 +165,35 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_uss_mb(pid: int) -> tuple[float, float]:
+    """Proportional set size (shared pages split between the processes sharing them) and unique
+    set size (pages this worker alone holds) from /proc/<pid>/smaps_rollup."""
+    values = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                values[parts[0][:-1]] = int(parts[1]) / 1024
+    except OSError:
+        return 0.0, 0.0
+    return values.get("Pss", 0.0), values.get("Private_Clean", 0.0) + values.get("Private_Dirty", 0.0)
+
+
 class RssSampler(threading.Thread):
     """Peak VmRSS per worker pid of one server while a run goes on."""
 
     def __init__(self, server: Server):
         super().__init__(daemon=True)
         self.server, self.peak, self.stop_event = server, {}, threading.Event()
+        self.peak_pss, self.peak_uss = {}, {}
 
     def run(self) -> None:
         while not self.stop_event.is_set():
             for pid in self.server.workers():
                 self.peak[pid] = max(self.peak.get(pid, 0.0), rss_mb(pid))
+                pss, uss = pss_uss_mb(pid)
+                self.peak_pss[pid] = max(self.peak_pss.get(pid, 0.0), pss)
+                self.peak_uss[pid] = max(self.peak_uss.get(pid, 0.0), uss)
             self.stop_event.wait(0.5)
 
     def finish(self) -> dict:
@@ -211,13 +231,15 @@ def measure(server: Server, target: str, path: str, size: int, args, script: str
     data = wrk(url, args.duration, args.connections, args.threads, script)
     run = Run(server=server.name, target=target, url=path, size=size)
     run.worker_rss_mb = sampler.finish()
+    run.max_pss_mb = round(max(sampler.peak_pss.values(), default=0.0), 1)
+    run.max_uss_mb = round(max(sampler.peak_uss.values(), default=0.0), 1)
     run.requests = data["requests"]
     run.rps = data["requests"] / (data["duration_us"] / 1e6)
     run.p50_ms, run.p99_ms = data["p50_us"] / 1000, data["p99_us"] / 1000
     run.non_2xx = max(data["status"], data["non_2xx_3xx"])
     run.socket_errors = data["connect"] + data["read"] + data["write"] + data["timeout"]
     print(f"  {server.name:10} {target:11} {run.rps:9.0f} req/s  p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:6.1f} ms"
-          f"  errors {run.errors}  rss {run.max_rss_mb:.0f} MB", flush=True)
+          f"  errors {run.errors}  rss {run.max_rss_mb:.0f} MB (pss {run.max_pss_mb:.0f}, uss {run.max_uss_mb:.0f})", flush=True)
     return run
 
 
@@ -239,21 +261,21 @@ def machine() -> dict:
 def table(runs: list[Run], args) -> str:
     by = {(r.server, r.target): r for r in runs}
     lines = ["| target | bytes | site req/s | floor req/s | ratio | target | site, nothing kept in memory req/s | site p50 / p99 ms "
-             "| floor p50 / p99 ms | errors (site/floor) | max RSS/worker MB | verdict |",
+             "| floor p50 / p99 ms | errors (site/floor) | site RSS / PSS / USS per worker MB | verdict |",
              "|" + "---|" * 12]
     verdicts = []
     for name in [t for t in TARGETS if ("site", t) in by]:
         site, floor, plain = by[("site", name)], by.get(("floor", name)), by.get(("no-prerender", name))
         ratio = site.rps / floor.rps if floor and floor.rps else 0.0
         goal = TARGETS[name][2]
-        rss = max(site.max_rss_mb, floor.max_rss_mb if floor else 0)
         ok = ratio >= goal and site.errors == 0 and (floor is None or floor.errors == 0) and site.max_rss_mb <= MAX_RSS_MB
         verdicts.append(ok)
         lines.append(
             f"| {name} `{site.url}` | {site.size} | {site.rps:.0f} | {floor.rps if floor else 0:.0f} | {ratio:.2f}x "
             f"| ≥ {goal:.1f}x | {f'{plain.rps:.0f}' if plain else '-'} | {site.p50_ms:.1f} / {site.p99_ms:.1f} "
             f"| {floor.p50_ms if floor else 0:.1f} / {floor.p99_ms if floor else 0:.1f} "
-            f"| {site.errors} / {floor.errors if floor else 0} | {rss:.0f} | {'PASS' if ok else 'FAIL'} |")
+            f"| {site.errors} / {floor.errors if floor else 0} | {site.max_rss_mb:.0f} / {site.max_pss_mb:.0f} / {site.max_uss_mb:.0f} "
+            f"| {'PASS' if ok else 'FAIL'} |")
     return "\n".join(lines), all(verdicts)
 
 
