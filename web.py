@@ -82,8 +82,13 @@ PRERENDER_ENDPOINTS = {
     "pages.home": None,
     "pages.category_page": None,
     "pages.code_page": _digits,
+    "pages.code_json_page": _digits,
+    "pages.sitemap": None,
+    "pages.robots": None,
+    "pages.opensearch": None,
     "api.api_codes": None,
     "api.api_code": _digits,
+    "api.api_codes_csv": None,
 }
 #: query arguments that do not stop a page from being served pre-rendered (the language is in the key)
 PRERENDER_ARGS = frozenset({"lang"})
@@ -549,6 +554,8 @@ def init_app(app: Flask) -> None:
     """Register the HTTP layer; call it last in create_app, after every blueprint."""
     app.config.setdefault("PRERENDER", True)
     app.config.setdefault("PRERENDER_MAX_ENTRIES", 1024)
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:  # files sent by views (/favicon.ico): a day
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 86400
     app.extensions["page_cache"] = PageCache(app.config["PRERENDER_MAX_ENTRIES"])
     _configure_logging(app)
 

@@ -473,3 +473,13 @@ def test_long_queries_are_not_kept(fresh):
     before = len(fresh.extensions["page_cache"])
     client.get("/search", query_string={"q": "channel " * 200})
     assert len(fresh.extensions["page_cache"]) == before
+
+
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/robots.txt", "/opensearch.xml", "/codes/250104.json",
+                                  "/api/codes.csv", "/favicon.ico"])
+def test_other_immutable_resources_are_cacheable(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "public" in response.headers["Cache-Control"] and "max-age=" in response.headers["Cache-Control"]
+    assert client.get(path, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    assert_security_headers(response)
