@@ -220,7 +220,11 @@ def init_static(app: Flask) -> None:
     except OSError as exc:  # a read-only checkout: build next to the temp files instead
         fallback = Path(tempfile.gettempdir()) / f"lse-static-{os.getuid()}"
         log.warning("cannot write static build dir %s (%s); using %s", out, exc, fallback)
-        out, manifest = fallback, build_static(src, fallback)
+        try:
+            out, manifest = fallback, build_static(src, fallback)
+        except OSError as exc2:  # nowhere to write: plain names, served by Flask, short-lived
+            log.error("cannot build hashed static files (%s); serving %s as they are", exc2, src)
+            return
     app.extensions["static_manifest"] = manifest
     app.config["STATIC_BUILD_DIR"] = str(out)
 

@@ -483,3 +483,14 @@ def test_other_immutable_resources_are_cacheable(client, path):
     assert "public" in response.headers["Cache-Control"] and "max-age=" in response.headers["Cache-Control"]
     assert client.get(path, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     assert_security_headers(response)
+
+
+def test_unwritable_static_build_dir_falls_back(tmp_path, caplog):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the build directory should be")
+    with caplog.at_level("WARNING"):
+        app = make_app(tmp_path, STATIC_BUILD_DIR=str(blocker / "dist"))
+    client = app.test_client()
+    url = static_url(client)
+    assert client.get(url).headers["Cache-Control"] == web.STATIC_IMMUTABLE
+    assert "cannot write static build dir" in caplog.text
