@@ -40,4 +40,4 @@ check-data: install
 	$(BIN)/flask --app app check-data
 
 clean:
-	rm -rf $(VENV) search_index/* $(MO)
+	rm -rf $(VENV) search_index/* static/dist $(MO)
