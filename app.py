@@ -14,6 +14,7 @@ import matcher
 import search
 import views
 import views_search
+import web
 
 ROOT = Path(__file__).resolve().parent
 
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views.init_app(app)
     views_search.init_app(app)
+    web.init_app(app)  # last: wraps every view with caching, headers and error pages
     app.cli.add_command(check_data_command)
     app.cli.add_command(build_index_command)
     return app
