@@ -49,4 +49,4 @@ bench-search: install
 	$(BIN)/python bench/bench_search.py
 
 clean:
-	rm -rf $(VENV) search_index/* $(MO)
+	rm -rf $(VENV) search_index/* static/dist $(MO)

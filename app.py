@@ -10,9 +10,11 @@ from flask.cli import with_appcontext
 
 import catalog as catalog_module
 import i18n
+import matcher
 import search
 import views
 import views_search
+import web
 
 ROOT = Path(__file__).resolve().parent
 
@@ -36,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["DATA_DIR"], require_ours=app.config.get("REQUIRE_COMPLETE_DATA", True))
     service = search.SearchService(app.extensions["catalog"], app.config["SEARCH_INDEX_DIR"], logger=app.logger)
     app.extensions["search"] = service
+    app.extensions["matcher"] = matcher.MessageMatcher(app.extensions["catalog"])
     if app.config.get("SEARCH_BUILD_ON_START", True):
         try:  # build or open the index now, so the first search does not pay for it
             service.ensure()
@@ -44,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views.init_app(app)
     views_search.init_app(app)
+    web.init_app(app)  # last: wraps every view with caching, headers and error pages
     app.cli.add_command(check_data_command)
     app.cli.add_command(build_index_command)
     return app

@@ -3,10 +3,12 @@
 app.extensions["search"] (search.py); nothing here knows about Whoosh."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 
+import i18n
 from views import api_error, get_catalog
 
 search = Blueprint("search", __name__)
@@ -18,6 +20,29 @@ SUGGESTIONS = 10
 
 def get_search():
     return current_app.extensions["search"]
+
+
+def find(query: str, limit: int, page: int, category: str | None):
+    """Search, with the codes a pasted message or error body matches pinned at the top.
+
+    Returns (results, paste analysis or None). Words typed into the box go straight to search:
+    a catch-all template would otherwise claim them ("channel not found" fits "{0} not found.").
+    """
+    matcher = current_app.extensions["matcher"]
+    analysis = matcher.analyse(query) if matcher.looks_like_paste(query) else None
+    if analysis is not None:
+        # A template that is all placeholder ("{0}") fits any text: the last resort, never pinned above
+        # what the words find, unless the body's errorCode or errorName named it.
+        real = tuple(m for m in analysis.matches if m.specificity > 0 or m.source != "message")
+        if len(real) != len(analysis.matches):
+            analysis = dataclasses.replace(analysis, matches=real, segments=analysis.segments if real else ())
+    pinned = [(m.code, m.as_json()) for m in analysis.matches] if analysis else ()
+    if category and pinned:
+        cat = get_catalog()
+        pinned = [(code, match) for code, match in pinned if cat.get(code).category == category]
+    results = get_search().search(analysis.text if analysis else query, limit=limit, page=page,
+                                  category=category, pinned=pinned if page == 1 else ())
+    return results, analysis
 
 
 def _int_arg(name: str, default: int) -> int | None:
@@ -51,13 +76,16 @@ def search_page():
     if not query:
         return render_template("search.html", query="", results=None, category=category,
                                categories=cat.categories)
-    results = get_search().search(query, limit=PAGE_SIZE, page=page, category=category or None)
-    if len(results.exact_codes) == 1 and not category and page == 1:
+    results, paste = find(query, PAGE_SIZE, page, category or None)
+    if len(results.exact_codes) == 1 and not category and page == 1 and paste is None:
         # one code or one unambiguous name (or alias): address-bar searches jump straight there
         return redirect(url_for("pages.code_page", ident=results.exact_codes[0]), 302)
     entries = [(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code) is not None]
     return render_template("search.html", query=query, results=results, entries=entries, category=category,
-                           categories=cat.categories, category_titles={c.slug: c for c in cat.categories})
+                           categories=cat.categories, category_titles={c.slug: c for c in cat.categories},
+                           paste=paste, paste_entry=cat.get(paste.matches[0].code) if paste and paste.matches else None,
+                           label=current_app.extensions["matcher"].label,
+                           paste_notes=paste_notes(paste, i18n.select_language()) if paste else ())
 
 
 @search.route("/api/search")
@@ -74,12 +102,32 @@ def api_search():
     category = request.args.get("category", "").strip()
     if category and cat.category(category) is None:
         return api_error(f"Unknown category: {category[:100]}", 400)
-    results = get_search().search(query, limit=limit, page=page, category=category or None)
-    return {
+    results, paste = find(query, limit, page, category or None)
+    body = {
         "query": query, "total": results.total, "page": results.page, "limit": results.limit,
         "results": [result_json(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code)],
         "did_you_mean": results.did_you_mean,
     }
+    if paste is not None:
+        body["paste"] = paste_json(paste)
+    return body
+
+
+def paste_json(paste) -> dict:
+    """What the paste matcher made of the input: notes a tool should show beside the results."""
+    return {
+        "truncated": paste.truncated, "matched": [m.code for m in paste.matches],
+        "conflict": paste.conflict, "conflict_ko": paste.conflict_ko,
+        "notes": paste_notes(paste, "en"), "notes_ko": paste_notes(paste, "ko"),
+    }
+
+
+def paste_notes(paste, lang: str) -> list[str]:
+    """The matcher's notes in one language, each once, without repeating the conflict."""
+    ko = lang == "ko"
+    notes = [paste.note_ko if ko else paste.note] + [m.note_ko if ko else m.note for m in paste.matches]
+    conflict = paste.conflict_ko if ko else paste.conflict
+    return [n for n in dict.fromkeys(notes) if n and n != conflict]
 
 
 @search.route("/suggest")

@@ -24,9 +24,6 @@ def test_search_box_becomes_an_aria_combobox(page, live_server):
 @pytest.mark.parametrize("query, expected", [("channel not found", "250100"), ("채널", "250100"),
                                              ("250104", "250104"), ("channel", "250100")])
 def test_results_appear_while_typing(page, live_server, query, expected):
-    api = page.request.get(live_server + "/api/search", params={"q": query}).json()
-    if not any(r["code"] == expected for r in api["results"]):
-        pytest.skip(f"/api/search does not find {expected} for {query!r} yet (the substring stand-in)")
     page.goto(live_server + "/categories/quality?lang=en")
     box = page.locator(BOX)
     box.click()

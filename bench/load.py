@@ -1,0 +1,351 @@
+"""Load benchmark: the site under its own Procfile command against the framework floor, with wrk.
+
+    python bench/load.py                      # 60 s per run, 64 connections, 2 wrk threads
+    python bench/load.py --duration 10        # a quicker look
+    python bench/load.py --only code,search   # some targets only
+
+It starts, side by side on loopback ports:
+  * the site:   the Procfile's command (gunicorn -c gunicorn.conf.py wsgi:app), BIND=127.0.0.1:<port>;
+  * the floor:  bench/floor_app.py under the same command and gunicorn.conf.py, rendering per request
+                a Jinja page (or jsonify-ing a dict) of the same byte size as each target;
+  * (unless --no-baseline) the site again with LSE_PRERENDER=false, to show what pre-rendering buys.
+Each target is driven in turn (never two servers at once, they share the cores) by wrk with
+--latency, after a warm-up. Recorded: requests/s, p50/p99 latency, non-2xx/3xx answers and socket
+errors from wrk, and the peak VmRSS of every gunicorn worker (sampled from /proc during the run).
+A table with the ratios to the floor is printed and the raw numbers are written to bench/results/.
+This is not a test: nothing here runs in `make test`. It sends traffic to 127.0.0.1 only.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+# name: (path on the site, floor kind, target ratio to the floor or None)
+TARGETS = {
+    "code": ("/codes/250104", "html", 1.0),
+    "category": ("/categories/channel", "html", 1.0),
+    "api-code": ("/api/codes/250104", "json", None),  # no goal set: reported beside a bare jsonify
+    "search": ("/search?q=channel", "html", 0.5),
+    "api-search": ("/api/search?q=" + quote("채널"), "json", 0.5),
+}
+MAX_RSS_MB = 100
+
+WRK_REPORT = r"""
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "bytes": %d, "connect": %d, "read": %d, "write": %d, ' ..
+    '"status": %d, "timeout": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f}\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+
+@dataclass
+class Run:
+    server: str
+    target: str
+    url: str
+    size: int
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    requests: int = 0
+    non_2xx: int = 0
+    socket_errors: int = 0
+    worker_rss_mb: dict = field(default_factory=dict)
+    max_pss_mb: float = 0.0
+    max_uss_mb: float = 0.0
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + self.socket_errors
+
+    @property
+    def max_rss_mb(self) -> float:
+        return max(self.worker_rss_mb.values(), default=0.0)
+
+
+# ------------------------------------------------------------------------------ servers
+
+def procfile_command() -> list[str]:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return shlex.split(line.split(":", 1)[1].strip())
+    raise SystemExit("Procfile has no web: line")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, name: str, app_spec: str | None, extra_env: dict | None = None):
+        self.name = name
+        self.port = free_port()
+        command = procfile_command()
+        if app_spec:
+            command = [app_spec if part == "wsgi:app" else part for part in command]
+        gunicorn = shutil.which(command[0], path=str(Path(sys.executable).parent)) or shutil.which(command[0])
+        command[0] = gunicorn
+        env = dict(os.environ, BIND=f"127.0.0.1:{self.port}", **(extra_env or {}))
+        env.pop("ACCESS_LOG", None)
+        self.log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.command = command
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, path: str, timeout: float = 60) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{self.name} exited: {Path(self.log.name).read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.base + path, timeout=2) as r:
+                    r.read()
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"{self.name} did not answer on {self.base}{path}")
+
+    def workers(self) -> list[int]:
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.proc.pid:
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def pss_uss_mb(pid: int) -> tuple[float, float]:
+    """Proportional set size (shared pages split between the processes sharing them) and unique
+    set size (pages this worker alone holds) from /proc/<pid>/smaps_rollup."""
+    values = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                values[parts[0][:-1]] = int(parts[1]) / 1024
+    except OSError:
+        return 0.0, 0.0
+    return values.get("Pss", 0.0), values.get("Private_Clean", 0.0) + values.get("Private_Dirty", 0.0)
+
+
+class RssSampler(threading.Thread):
+    """Peak VmRSS per worker pid of one server while a run goes on."""
+
+    def __init__(self, server: Server):
+        super().__init__(daemon=True)
+        self.server, self.peak, self.stop_event = server, {}, threading.Event()
+        self.peak_pss, self.peak_uss = {}, {}
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            for pid in self.server.workers():
+                self.peak[pid] = max(self.peak.get(pid, 0.0), rss_mb(pid))
+                pss, uss = pss_uss_mb(pid)
+                self.peak_pss[pid] = max(self.peak_pss.get(pid, 0.0), pss)
+                self.peak_uss[pid] = max(self.peak_uss.get(pid, 0.0), uss)
+            self.stop_event.wait(0.5)
+
+    def finish(self) -> dict:
+        self.stop_event.set()
+        self.join()
+        return {str(pid): round(mb, 1) for pid, mb in sorted(self.peak.items())}
+
+
+# ---------------------------------------------------------------------------------- wrk
+
+def fetch_size(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        assert r.status == 200, (url, r.status)
+        return len(r.read())
+
+
+def wrk(url: str, duration: int, connections: int, threads: int, script: str) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
+               "-s", script, url]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=duration + 120).stdout
+    match = re.search(r"^WRKJSON (.*)$", out, re.M)
+    if not match:
+        raise SystemExit(f"wrk gave no report for {url}:\n{out}")
+    data = json.loads(match.group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    data["non_2xx_3xx"] = int(non2xx.group(1)) if non2xx else 0
+    return data
+
+
+def measure(server: Server, target: str, path: str, size: int, args, script: str) -> Run:
+    url = server.base + path
+    wrk(url, max(2, min(5, args.duration // 6)), args.connections, args.threads, script)  # warm-up
+    sampler = RssSampler(server)
+    sampler.start()
+    data = wrk(url, args.duration, args.connections, args.threads, script)
+    run = Run(server=server.name, target=target, url=path, size=size)
+    run.worker_rss_mb = sampler.finish()
+    run.max_pss_mb = round(max(sampler.peak_pss.values(), default=0.0), 1)
+    run.max_uss_mb = round(max(sampler.peak_uss.values(), default=0.0), 1)
+    run.requests = data["requests"]
+    run.rps = data["requests"] / (data["duration_us"] / 1e6)
+    run.p50_ms, run.p99_ms = data["p50_us"] / 1000, data["p99_us"] / 1000
+    run.non_2xx = max(data["status"], data["non_2xx_3xx"])
+    run.socket_errors = data["connect"] + data["read"] + data["write"] + data["timeout"]
+    print(f"  {server.name:10} {target:11} {run.rps:9.0f} req/s  p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:6.1f} ms"
+          f"  errors {run.errors}  rss {run.max_rss_mb:.0f} MB (pss {run.max_pss_mb:.0f}, uss {run.max_uss_mb:.0f})", flush=True)
+    return run
+
+
+# -------------------------------------------------------------------------------- report
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        cpu = re.search(r"^model name\s*:\s*(.*)$", Path("/proc/cpuinfo").read_text(), re.M).group(1)
+    except (OSError, AttributeError):
+        pass
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0:1]
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "kernel": platform.release(),
+            "wrk": wrk_version[0] if wrk_version else "wrk"}
+
+
+def table(runs: list[Run], args) -> tuple[str, bool]:
+    """One row per target: the floor, the site as deployed, the site with nothing kept in memory."""
+    by = {(r.server, r.target): r for r in runs}
+    lines = ["| target | bytes | floor req/s | site req/s (× floor) | site, nothing kept: req/s (× floor) | goal "
+             "| p50 / p99 ms: floor · site · nothing kept | errors: floor · site · nothing kept "
+             "| RSS / PSS / USS per worker MB | verdict: site · nothing kept |",
+             "|" + "---|" * 10]
+    verdicts = []
+
+    def ms(run):
+        return f"{run.p50_ms:.1f} / {run.p99_ms:.1f}" if run else "-"
+
+    for name in [t for t in TARGETS if ("site", t) in by]:
+        site, floor, plain = by[("site", name)], by.get(("floor", name)), by.get(("no-prerender", name))
+        goal = TARGETS[name][2]
+        ratio = site.rps / floor.rps if floor and floor.rps else 0.0
+        plain_ratio = plain.rps / floor.rps if plain and floor and floor.rps else 0.0
+        worst = max((r for r in (site, plain) if r), key=lambda r: r.max_rss_mb)
+        memory_ok = all(r.max_rss_mb <= MAX_RSS_MB for r in (site, plain) if r)
+        clean = all(r.errors == 0 for r in (site, plain, floor) if r)
+        ok = (goal is None or ratio >= goal) and clean and memory_ok
+        plain_ok = plain is not None and (goal is None or plain_ratio >= goal) and clean and memory_ok
+        verdicts.append(ok)
+        lines.append(
+            f"| {name} `{site.url}` | {site.size} | {floor.rps if floor else 0:.0f} | {site.rps:.0f} ({ratio:.2f}×) "
+            f"| {f'{plain.rps:.0f} ({plain_ratio:.2f}×)' if plain else '-'} | {f'≥ {goal:.1f}×' if goal else '-'} "
+            f"| {ms(floor)} · {ms(site)} · {ms(plain)} "
+            f"| {floor.errors if floor else '-'} · {site.errors} · {plain.errors if plain else '-'} "
+            f"| {worst.max_rss_mb:.0f} / {worst.max_pss_mb:.0f} / {worst.max_uss_mb:.0f} "
+            f"| {'PASS' if ok else 'FAIL'} · {('PASS' if plain_ok else 'FAIL') if plain else '-'} |")
+    return "\n".join(lines), all(verdicts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=60, help="seconds per wrk run (default 60)")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", default="", help="comma-separated targets: " + ",".join(TARGETS))
+    parser.add_argument("--no-baseline", action="store_true", help="skip the site with pre-rendering off")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    targets = [t for t in TARGETS if not args.only or t in args.only.split(",")]
+
+    info = machine()
+    print(f"machine: {info['nproc']} cores, {info['cpu']}, {info['memory_gib']} GiB; python {info['python']}")
+    print(f"wrk: {args.connections} connections, {args.threads} threads, {args.duration} s per run; "
+          f"command: {' '.join(procfile_command())}")
+
+    servers = {"site": Server("site", None), "floor": Server("floor", "bench.floor_app:app")}
+    if not args.no_baseline:
+        servers["no-prerender"] = Server("no-prerender", None, {"LSE_PRERENDER": "false"})
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write(WRK_REPORT)
+    script.close()
+    runs: list[Run] = []
+    try:
+        servers["site"].wait_ready("/")
+        servers["floor"].wait_ready("/floor/100")
+        if "no-prerender" in servers:
+            servers["no-prerender"].wait_ready("/")
+        for name in targets:
+            path, kind, _goal = TARGETS[name]
+            size = fetch_size(servers["site"].base + path)
+            floor_path = f"/floor/{size}" if kind == "html" else f"/floor-json/{size}"
+            print(f"{name}: {path} ({size} bytes)  vs floor {floor_path} ({fetch_size(servers['floor'].base + floor_path)} bytes)")
+            runs.append(measure(servers["site"], name, path, size, args, script.name))
+            runs.append(measure(servers["floor"], name, floor_path, size, args, script.name))
+            if "no-prerender" in servers:
+                runs.append(measure(servers["no-prerender"], name, path, size, args, script.name))
+    finally:
+        for server in servers.values():
+            server.stop()
+        os.unlink(script.name)
+
+    text, ok = table(runs, args)
+    print()
+    print(text)
+    print(f"\nall targets met: {'yes' if ok else 'NO'}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / time.strftime("load-%Y%m%d-%H%M%S.json")
+    out.write_text(json.dumps({"machine": info, "args": vars(args), "gunicorn_conf": (ROOT / "gunicorn.conf.py").read_text(),
+                               "runs": [dict(asdict(r), errors=r.errors) for r in runs], "table": text}, indent=2,
+                              ensure_ascii=False))
+    print(f"raw numbers: {out.relative_to(ROOT)}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Layout in a real browser: no page scrolls sideways on a 360 px wide phone or at 200% zoom, every
+permalink included; the pages run under the Content-Security-Policy without a single violation;
+static assets arrive hashed, compressed and cacheable."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from catalog import load_catalog
+from tests.conftest import DATA_DIR
+
+KEY_PAGES = ["/", "/categories/channel", "/codes/250104", "/codes/210", "/codes/250021",
+             "/search?q=channel", "/search?q=%EC%B1%84%EB%84%90", "/codes/250999", "/nope",
+             "/codes/OPEN_API_UNAUTHORIZED"]
+WIDTHS = {"phone-360": ({"width": 360, "height": 740}, 2), "zoom-200": ({"width": 640, "height": 450}, 2),
+          "small-320": ({"width": 320, "height": 640}, 2)}
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sourceFile || '') + ':' + e.lineNumber));
+"""
+
+
+def all_permalinks():
+    try:
+        cat = load_catalog(DATA_DIR)
+    except Exception:  # noqa: BLE001 - while the catalog is incomplete, the page tests say why
+        cat = load_catalog(DATA_DIR, require_ours=False)
+    return (["/"] + [f"/categories/{c.slug}" for c in cat.categories]
+            + [f"/codes/{c.code}" for c in cat.codes] + [f"/codes/{r.code}" for r in cat.retired])
+
+
+def overflow(page) -> dict:
+    return page.evaluate("""() => {
+      const root = document.documentElement, w = root.clientWidth;
+      const wide = [...document.body.querySelectorAll('*')]
+        .filter(el => el.getBoundingClientRect().right > w + 1 && getComputedStyle(el).position !== 'absolute')
+        .filter(el => !el.closest('pre, .visually-hidden'))
+        .slice(0, 3).map(el => el.tagName + '.' + el.className + ' ' + (el.textContent || '').trim().slice(0, 40));
+      return {scroll: root.scrollWidth, body: document.body.scrollWidth, width: w, wide};
+    }""")
+
+
+@pytest.mark.parametrize("layout", sorted(WIDTHS))
+def test_no_horizontal_scrolling_on_key_pages(browser, live_server, layout):
+    viewport, scale = WIDTHS[layout]
+    problems = []
+    for lang in ("ko", "en"):
+        context = browser.new_context(viewport=viewport, device_scale_factor=scale)
+        page = context.new_page()
+        for path in KEY_PAGES:
+            sep = "&" if "?" in path else "?"
+            page.goto(f"{live_server}{path}{sep}lang={lang}")
+            m = overflow(page)
+            if m["scroll"] > viewport["width"] + 1 or m["body"] > viewport["width"] + 1:
+                problems.append(f"{path} ({lang}): scrollWidth {m['scroll']} > {viewport['width']}: {m['wide']}")
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_no_permalink_scrolls_sideways_at_360px(browser, live_server):
+    """Every code page, category page and the home page, in both languages, on a 360 px screen."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=True)
+    page = context.new_page()
+    problems = []
+    for lang in ("en", "ko"):
+        page.goto(f"{live_server}/?lang={lang}")  # sets the language cookie for the rest
+        for path in all_permalinks():
+            page.goto(live_server + path, wait_until="domcontentloaded")
+            m = overflow(page)
+            if m["scroll"] > 361:
+                problems.append(f"{path} ({lang}): {m['scroll']} px {m['wide']}")
+    context.close()
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("path", KEY_PAGES)
+def test_pages_run_under_the_csp_without_violations(browser, live_server, path):
+    context = browser.new_context()
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "404" not in msg.text else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    failed = []
+    page.on("requestfailed", lambda req: failed.append(req.url))
+    page.on("response", lambda resp: failed.append(f"{resp.status} {resp.url}") if resp.status >= 400 and "/static/" in resp.url else None)
+    page.goto(live_server + path)
+    page.wait_for_load_state("networkidle")
+    # exercise the page a little: focus the search box and type, as a person would
+    page.locator("#q").fill("channel")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__csp") == []
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    assert not [e for e in errors if "Uncaught" in e], errors
+    assert failed == []
+    context.close()
+
+
+def test_stylesheet_is_hashed_cached_and_compressed(page, live_server):
+    responses = []
+    page.on("response", lambda r: responses.append(r) if "/static/" in r.url else None)
+    page.goto(live_server + "/codes/250104")
+    page.wait_for_load_state("networkidle")
+    css = [r for r in responses if r.url.endswith(".css")]
+    assert css, "no stylesheet loaded"
+    for response in css:
+        assert re.search(r"/static/[\w/-]+\.[0-9a-f]{12}\.css$", response.url), response.url
+        headers = response.all_headers()
+        assert headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert headers.get("content-encoding") in ("br", "gzip")
+    # the stylesheet applied: the brand link is bold
+    assert page.evaluate("getComputedStyle(document.querySelector('.brand')).fontWeight") == "700"
+
+
+def test_page_served_from_memory_is_complete_in_the_browser(page, live_server):
+    """A pre-rendered page (second visit) looks the same as the first render."""
+    page.goto(live_server + "/codes/250104?lang=en")
+    first = page.locator("main").inner_text()
+    page.reload()
+    expect(page.locator("h1")).to_contain_text("250104")
+    assert page.locator("main").inner_text() == first
