@@ -1,6 +1,8 @@
 """Accessibility in a real browser: axe-core finds zero violations on every kind of page, in both
 languages, on a desktop screen, a 360 px phone and at 200% zoom, in light and dark colour schemes;
 and a keyboard user always sees where the focus is."""
+from urllib.parse import quote
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -12,6 +14,7 @@ PAGES = {
     "gateway-code": "/codes/210",
     "search": "/search?q=channel",
     "search-empty": "/search?q=zzzqqq",
+    "search-paste": "/search?q=" + quote("The short clip file clip-7 is being created. (Snapshot ID: 4242)"),
     "name-choice": "/codes/OPEN_API_UNAUTHORIZED",
     "404-code": "/codes/250999",
     "404": "/no/such/page",
