@@ -31,6 +31,7 @@ import shutil
 import threading
 import time
 from array import array
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +57,7 @@ MAX_QUERY = 256  # characters of a word search; longer text is cut (the paste ma
 MAX_LIMIT = 100
 POINTER, LOCK, META, SPELL_FILE = "current", ".build.lock", "search-meta.json", "spell-words.txt"
 HEAL_INTERVAL = 5.0  # seconds between attempts to rebuild a lost index on disk
-MAX_CACHED_POSTINGS = 3_000_000  # scored postings kept per process (arrays beyond TOP_POSTINGS: ~40 MB)
+MAX_CACHED_POSTINGS = 4_000_000  # scored postings kept per process (long lists as arrays: ~64 MB at most)
 MAX_CACHED_DOCS = 20_000  # stored fields of documents shown, kept in memory per process
 TOP_POSTINGS = 500  # postings per term used to rank the first pages (all of them below this)
 
@@ -548,7 +549,7 @@ class SearchService:
         self._lock = threading.Lock()
         self._pointer_seen: tuple | None = None
         self._vocabs: dict[str, _Vocab] = {}
-        self._postings: dict[str, dict] = {}  # generation -> {(field, term): {docnum: score}}
+        self._postings: dict[str, OrderedDict] = {}  # generation -> {(field, term): _Postings}
         self._cached_postings = 0
         self._stored_cache: dict[tuple[str, int], dict] = {}
         self._memory = None  # fallback index in RAM
@@ -820,20 +821,27 @@ class SearchService:
                              tuple(exact), degraded=(gen == "memory"))
 
     def _postings_of(self, query, searcher, gen: str) -> "_Postings":
-        """A term's postings scored by Whoosh (BM25F), read once per process and cached."""
+        """A term's postings scored by Whoosh (BM25F), read once per process and kept, least
+        recently used dropped first beyond MAX_CACHED_POSTINGS (only a huge catalog gets there)."""
         cache = self._postings.get(gen)
         if cache is None:
-            self._postings = {gen: {}}
+            self._postings = {gen: OrderedDict()}
+            self._cached_postings = 0
             cache = self._postings[gen]
         key = (query.fieldname, query.text)
         entry = cache.get(key)
         if entry is None:
             entry = _Postings(_drain(searcher.postings(*key)) if key in searcher.reader() else {})
-            self._cached_postings += len(entry)
-            if self._cached_postings > MAX_CACHED_POSTINGS:
-                cache.clear()
-                self._cached_postings = len(entry)
-            cache[key] = entry
+            with self._lock:
+                cache[key] = entry
+                self._cached_postings += len(entry)
+                while self._cached_postings > MAX_CACHED_POSTINGS and len(cache) > 1:
+                    self._cached_postings -= len(cache.popitem(last=False)[1])
+        else:
+            try:
+                cache.move_to_end(key)
+            except KeyError:  # dropped by another thread meanwhile
+                pass
         return entry
 
     def _score(self, query, searcher, gen: str, exact: bool = True) -> dict:

@@ -127,12 +127,13 @@ def latencies(search_fn, passes: int) -> tuple[list[float], list[float]]:
 
 
 def rss_mb() -> float:
+    """Resident memory now, in MiB (the unit of ru_maxrss / 1024 below)."""
     with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def dir_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())  # bytes
 
 
 def measure(size: int) -> dict:
@@ -217,8 +218,9 @@ def main() -> None:
     print("\nms per query. cold = the first pass in a fresh process (mecab loads, postings are read and"
           "\nscored once); p50/p99 = the warm passes, wall clock; cpu = this thread's CPU time for the same"
           "\nqueries (what a loaded machine does not inflate); naive = the substring baseline over the same"
-          "\ndocuments; ratio = naive CPU p50 / ours. RSS = resident memory after the queries (catalog,"
-          "\nindex caches and all); peak RSS includes the build.")
+          "\ndocuments; ratio = naive CPU p50 / ours. RSS (MiB) = resident memory after the queries"
+          "\n(catalog, index caches and all; catalog alone: " + ", ".join(f"{r['size']}: {r['catalog_rss_mb']:.0f}" for r in rows)
+          + "); peak RSS includes the build.")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2), "utf-8")
 
