@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog import PLACEHOLDER_RE, load_catalog
@@ -504,8 +504,9 @@ def check_invariants(matcher, text: str, analysis: PasteAnalysis) -> None:
         assert set(match.params) <= {str(i) for i in entry.placeholder_indexes}
         assert all(isinstance(source, str) and value in source for value in match.params.values())
         json.dumps(match.as_json())
-    if len(analysis.matches) > 1:
-        assert analysis.matches[0].code != CATCH_ALL
+    if len(analysis.matches) > 1 and analysis.matches[0].code == CATCH_ALL:
+        # the catch-all leads only when the body's errorCode named it; a message alone never puts it first
+        assert analysis.matches[0].source == "errorCode"
     assert len({m.code for m in analysis.matches}) == len(analysis.matches)
     if analysis.segments:
         assert "".join(piece for piece, _ in analysis.segments) == source
@@ -517,7 +518,7 @@ def test_template_fragments_and_json_pieces_never_break_it(matcher, parts):
     text = "".join(parts)
     started = time.perf_counter()
     analysis = matcher.analyse(text)
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 0.5  # runaway backtracking, not speed (that is in bench/)
     assert analysis.truncated == (len(text) > MessageMatcher.MAX_INPUT)
     check_invariants(matcher, text, analysis)
     matcher.looks_like_paste(text)
@@ -539,6 +540,7 @@ names = st.one_of(st.sampled_from(CATALOG.names()), st.text(max_size=20), st.non
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(error_codes, messages, names, st.text(max_size=40), st.integers(min_value=0, max_value=400))
+@example("250001", "/a/b c.mp4", "EXCEPTION", "", 0)  # errorCode names the catch-all, errorName another code
 def test_any_body_in_any_state(matcher, code, message, name, prefix, cut):
     fields = {k: v for k, v in (("errorCode", code), ("message", message), ("errorName", name)) if v is not None}
     raw = json.dumps({"error": fields})
