@@ -153,6 +153,15 @@ def index_files(root: Path) -> list[Path]:
 
 # ------------------------------------------------------------------- before the start
 
+
+def assert_fresh_start_reuses(index, expected, caplog):
+    """The rebuilt index is on disk, and a fresh start uses it without rebuilding again."""
+    assert index_files(index), "the index was not rebuilt on disk"
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        assert answers(make_app(index).test_client()) == expected
+    assert quiet_start(caplog), caplog.text[-2000:]
+
 @needs_search
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_before_start(quick_heal, tmp_path, expected, caplog, fault):
@@ -168,12 +177,7 @@ def test_fault_before_start(quick_heal, tmp_path, expected, caplog, fault):
     if fault != "deleted":  # a missing index is simply built, a broken one must be reported
         assert logged_about_index(caplog), caplog.text[-2000:]
     if fault != "replaced-by-a-file":
-        assert index_files(index), "the index was not rebuilt on disk"
-        # and a fresh start uses what was rebuilt, without rebuilding again
-        caplog.clear()
-        with caplog.at_level(logging.INFO):
-            assert answers(make_app(index).test_client()) == expected
-        assert quiet_start(caplog), caplog.text[-2000:]
+        assert_fresh_start_reuses(index, expected, caplog)
 
 
 # ------------------------------------------------------------------- while running
@@ -197,11 +201,7 @@ def test_fault_while_running(quick_heal, tmp_path, expected, caplog, fault):
         while time.time() < deadline and not index_files(index):
             in_new_threads(lambda: codes_for(app.test_client(), "channel"), count=1)
             time.sleep(0.2)
-        assert index_files(index), "the index was not rebuilt on disk"
-        caplog.clear()
-        with caplog.at_level(logging.INFO):
-            assert answers(make_app(index).test_client()) == expected
-        assert quiet_start(caplog), caplog.text[-2000:]
+        assert_fresh_start_reuses(index, expected, caplog)
 
 
 @needs_search
