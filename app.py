@@ -12,6 +12,7 @@ import catalog as catalog_module
 import i18n
 import matcher
 import search
+import upstream
 import views
 import views_search
 import web
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)  # last: wraps every view with caching, headers and error pages
     app.cli.add_command(check_data_command)
     app.cli.add_command(build_index_command)
+    app.cli.add_command(upstream.diff_upstream_command)
     return app
 
 
