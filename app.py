@@ -15,6 +15,7 @@ import search
 import upstream
 import views
 import views_search
+import views_tools
 import web
 
 ROOT = Path(__file__).resolve().parent
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     views.init_app(app)
     views_search.init_app(app)
+    views_tools.init_app(app)
     web.init_app(app)  # last: wraps every view with caching, headers and error pages
     app.cli.add_command(check_data_command)
     app.cli.add_command(build_index_command)

@@ -11,9 +11,9 @@ import click
 import tomlkit
 
 import catalog as catalog_module
+from changes import CHANGES_FILE
 
 TABLE_FILE = "livestation-error-codes.txt"
-CHANGES_FILE = "changes.toml"
 OFFICIAL_FIELDS = ("name", "message", "description_ko")
 ROW_RE = re.compile(r"^(\d{6})(?=\s|$)")
 NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -253,12 +253,15 @@ RETIRED_HEADER = ("Codes NCP no longer publishes. Their permalinks live on: each
                   "retired and what replaces it.")
 NEW_CODE_COMMENT = ("ours: written by this project, not NCP. New in NCP's table on {day}: "
                     "fill in every field below (check-data fails until then).")
+GUIDANCE_COMMENT = ("ours: what to do next: retry = no | after_fix | after_wait (+ retry_wait_en/_ko) | yes; "
+                    "who_acts = caller | account | operator | ncp; states; request_fields; guidance_inferred; "
+                    "next_steps_en/_ko (data/README.md)")
 OUR_TEXT_KEYS = ("summary_en", "summary_ko", "explanation_en", "explanation_ko", "fix_en", "fix_ko")
 CHANGE_SUMMARIES = {
     "added": ("NCP added this code to its error table.", "NCP가 오류 코드 표에 이 코드를 추가했습니다."),
     "retired": ("NCP removed this code from its error table; its page stays.",
                 "NCP가 오류 코드 표에서 이 코드를 삭제했습니다. 이 페이지는 유지됩니다."),
-    "changed": ("NCP changed the published {fields}.", "NCP가 공개한 {fields_ko}이(가) 바뀌었습니다."),
+    "changed": ("NCP changed the published {fields}.", "NCP가 공개한 내용이 바뀌었습니다({fields_ko})."),
 }
 FIELD_WORDS = {"name": ("name", "오류명"), "message": ("message", "응답 메시지"),
                "description_ko": ("Korean description", "설명")}
@@ -326,6 +329,7 @@ def _new_code_table(item: Added, day: date):
     table.add(tomlkit.comment(NEW_CODE_COMMENT.format(day=day.isoformat())))
     for key in OUR_TEXT_KEYS:
         table[key] = ""
+    table.add(tomlkit.comment(GUIDANCE_COMMENT))
     table["related"] = tomlkit.array()
     indexes = sorted({int(i) for i in catalog_module.PLACEHOLDER_RE.findall(item.fields.message)})
     if indexes:

@@ -19,7 +19,8 @@ api = Blueprint("api", __name__, url_prefix="/api")
 
 NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
 CSV_FIELDS = ("code", "name", "message", "description_ko", "category", "source", "http_status", "url",
-              "summary_en", "summary_ko")
+              "summary_en", "summary_ko", "retry", "who_acts", "next_steps_en", "next_steps_ko", "states",
+              "request_fields")
 CSV_FILENAME = "livestation-error-codes.csv"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -105,6 +106,8 @@ def code_json_page(ident: str):
 
 @pages.route("/codes/<path:ident>")
 def code_page(ident: str):
+    if request.accept_mimetypes.best_match(("text/html", "text/markdown")) == "text/markdown":
+        return current_app.view_functions["tools.code_markdown"](ident)  # the same as /codes/<code>.md
     cat = get_catalog()
     if ident.isascii() and ident.isdigit():
         entry = cat.get(ident)
@@ -184,10 +187,20 @@ def api_codes_csv():
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
     for entry in get_catalog().codes:
-        row = {**entry.as_dict(), "url": permalink(entry.code)}
+        row = {**entry.as_dict(), "url": permalink(entry.code), **guidance_columns(entry)}
         writer.writerow([_csv_cell(row[f]) for f in CSV_FIELDS])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{CSV_FILENAME}"'})
+
+
+def guidance_columns(entry: ErrorCode) -> dict:
+    """The guidance as flat CSV cells: lists joined by newlines (steps) or commas (names)."""
+    g = entry.guidance
+    if g is None:
+        return dict.fromkeys(("retry", "who_acts", "next_steps_en", "next_steps_ko", "states", "request_fields"), "")
+    return {"retry": g.retry, "who_acts": g.who_acts, "next_steps_en": "\n".join(s.en for s in g.next_steps),
+            "next_steps_ko": "\n".join(s.ko for s in g.next_steps), "states": ", ".join(g.states),
+            "request_fields": ", ".join(g.request_fields)}
 
 
 def _csv_cell(value) -> str:

@@ -75,13 +75,18 @@ def _digits(args: dict) -> bool:
     return ident.isascii() and ident.isdigit()
 
 
+def _html_code_page(args: dict) -> bool:
+    """A code page asked for as HTML (Accept: text/markdown gets the Markdown, rendered per request)."""
+    return _digits(args) and request.accept_mimetypes.best_match(("text/html", "text/markdown")) != "text/markdown"
+
+
 #: endpoint → predicate on view_args deciding whether a 200 answer is a permalink worth keeping.
 #: Only code numbers are kept (not names, whose case variants are endless); anything that is
 #: not a 200 (404s, redirects) is never kept.
 PRERENDER_ENDPOINTS = {
     "pages.home": None,
     "pages.category_page": None,
-    "pages.code_page": _digits,
+    "pages.code_page": _html_code_page,
     "pages.code_json_page": _digits,
     "pages.sitemap": None,
     "pages.robots": None,
@@ -89,6 +94,9 @@ PRERENDER_ENDPOINTS = {
     "api.api_codes": None,
     "api.api_code": _digits,
     "api.api_codes_csv": None,
+    "tools.code_markdown": _digits,
+    "tools.llms_txt": None,
+    "tools.changes_feed": None,
 }
 #: query arguments that do not stop a page from being served pre-rendered (the language is in the key)
 PRERENDER_ARGS = frozenset({"lang"})

@@ -31,6 +31,7 @@ NOTE_KINDS = (
     "support",  # anything else a support person should know
 )
 RETIRED_FILE = "retired.toml"
+CHANGES_FILE = "changes.toml"  # the change log, read by changes.py
 REGISTRY_FILE = "published-codes.txt"
 CODE_RE = re.compile(r"^\d{3,6}$")
 NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -395,7 +396,7 @@ def load_catalog(data_dir: str | Path, require_ours: bool | frozenset[str] = Tru
     """
     data_dir = Path(data_dir)
     problems = _Problems()
-    files = sorted(p for p in data_dir.glob("*.toml") if p.name != RETIRED_FILE)
+    files = sorted(p for p in data_dir.glob("*.toml") if p.name not in (RETIRED_FILE, CHANGES_FILE))
     if not files:
         problems.add(data_dir, None, "no category files (*.toml) found")
         problems.raise_if_any()

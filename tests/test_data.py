@@ -271,7 +271,7 @@ WRONG_VALUES = [7, -1, 2.5, True, "", "text", [], [1], ["x"], [{"a": 1}], {"a": 
 def _mutations(seed: int, count: int):
     """(file, path into the parsed TOML, wrong value): every kind of key, given every wrong shape."""
     rng = random.Random(seed)
-    files = sorted(p.name for p in (ROOT / "data").glob("*.toml"))
+    files = sorted(p.name for p in (ROOT / "data").glob("*.toml") if p.name not in ("retired.toml", "changes.toml"))
     parsed = {f: tomllib.loads((ROOT / "data" / f).read_text("utf-8")) for f in files}
     slots = []
     for f, data in parsed.items():
