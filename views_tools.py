@@ -15,7 +15,8 @@ tools = Blueprint("tools", __name__)
 
 MARKDOWN = "text/markdown"
 # CommonMark: any ASCII punctuation may be backslash-escaped; these are the ones that can start markup inline
-MD_INLINE = re.compile(r"([\\`*\[\]<>|~&]|(?<!\w)_|_(?!\w))")  # "live_event_01" stays as it is
+# ("live_event_01" and "Q&A" stay as they are: no emphasis inside words, no entity without a ";")
+MD_INLINE = re.compile(r"([\\`*\[\]<>|~]|(?<!\w)_|_(?!\w)|&(?=#?\w+;))")
 # ...and these only at the start of a line (headings, quotes, lists, thematic breaks, setext underlines)
 MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))", re.M)
 

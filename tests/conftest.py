@@ -47,3 +47,54 @@ def make_catalog(catalog):
         return Catalog(tuple(c for c in catalog.categories if c.slug in slugs), tuple(codes), (), fingerprint)
 
     return make
+
+
+GUIDED = {  # guidance for two codes, as content writers write it in data/<category>.toml
+    ("channel.toml", "250102"): {
+        "retry": "after_wait", "retry_wait_en": "The channel must be READY (stop the encoder first).",
+        "retry_wait_ko": "채널이 READY 상태가 되어야 합니다(먼저 인코더 송출 중지).", "who_acts": "operator",
+        "states": ["PUBLISHING", "READY"], "request_fields": [], "guidance_inferred": True,
+        "next_steps_en": ["Stop the stream in your encoder.",
+                          "Wait until GET /api/v2/channels/{channelId} shows channelStatus READY.",
+                          "Send the same request again."],
+        "next_steps_ko": ["인코더에서 송출을 중지해 주십시오.",
+                          "GET /api/v2/channels/{channelId}의 channelStatus가 READY가 될 때까지 기다려 주십시오.",
+                          "같은 요청을 다시 보내 주십시오."]},
+    ("channel.toml", "250104"): {
+        "retry": "after_fix", "who_acts": "caller", "states": [], "request_fields": ["channelName"],
+        "guidance_inferred": False,
+        "next_steps_en": ["Use 3 to 20 letters, digits or *_* in channelName.", "Send the request again."],
+        "next_steps_ko": ["channelName은 3~20자의 영문, 숫자, *_*로 입력해 주십시오.", "요청을 다시 보내 주십시오."]},
+}
+
+
+@pytest.fixture(scope="session")
+def guided_data(tmp_path_factory):
+    """A copy of data/ in which 250102 and 250104 carry structured guidance."""
+    import shutil
+
+    import tomlkit
+
+    target = tmp_path_factory.mktemp("guided") / "data"
+    shutil.copytree(DATA_DIR, target)
+    for (file, code), fields in GUIDED.items():
+        doc = tomlkit.parse((target / file).read_text("utf-8"))
+        entry = next(t for t in doc["codes"] if t["code"] == code)
+        for key in list(entry):
+            if key in fields or key.startswith(("retry", "next_steps")) or key in ("who_acts", "states",
+                                                                                    "request_fields", "guidance_inferred"):
+                del entry[key]
+        entry.update(fields)
+        (target / file).write_text(tomlkit.dumps(doc), "utf-8")
+    return target
+
+
+@pytest.fixture(scope="session")
+def guided_app(guided_data, tmp_path_factory):
+    return create_app({"TESTING": True, "DATA_DIR": str(guided_data), "SEARCH_BUILD_ON_START": False,
+                       "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("guided_index"))})
+
+
+@pytest.fixture
+def guided_client(guided_app):
+    return guided_app.test_client()

@@ -24,7 +24,10 @@ EDITS = [  # (before, after) on the real table: one code added, one removed, a m
     ("250106 STOP_TEST_PUBLISH_FAILED Stop publish failed", "250106 STOP_TEST_PUBLISH_FAILED Stopping the test publish failed."),
     ("250128 INVALID_TARGET_PLARFORM_STANDARD", "250128 INVALID_TARGET_PLATFORM_STANDARD"),
 ]
-GUIDANCE = {}
+GUIDANCE = {"retry": "after_wait", "retry_wait_en": "An old snapshot must be deleted.",
+            "retry_wait_ko": "이전 스냅샷을 삭제해야 합니다.", "who_acts": "operator", "states": [], "request_fields": [],
+            "guidance_inferred": True, "next_steps_en": ["Delete a snapshot you no longer need."],
+            "next_steps_ko": ["필요 없는 스냅샷을 삭제해 주십시오."]}
 
 
 def edited_table() -> str:
