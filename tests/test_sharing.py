@@ -225,7 +225,8 @@ def test_catalog_csv_opens_in_a_spreadsheet(client, cat):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert len(rows) == 222 == len(cat.codes)
     assert list(rows[0]) == ["code", "name", "message", "description_ko", "category", "source", "http_status",
-                             "url", "summary_en", "summary_ko"]
+                             "url", "summary_en", "summary_ko", "retry", "who_acts", "next_steps_en",
+                             "next_steps_ko", "states", "request_fields"]
     by_code = {r["code"]: r for r in rows}
     for entry in cat.codes:
         row = by_code[entry.code]
