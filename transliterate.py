@@ -13,7 +13,7 @@ import tomllib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from itertools import product
+from itertools import combinations, product
 from pathlib import Path
 from typing import Iterable
 
@@ -266,9 +266,10 @@ def spellings_from_arpabet(pronunciations: Iterable[Iterable[str]], word: str = 
     out: list[str] = []
     for phones in prons:
         out.append(from_arpabet(phones, word))
-    for phones in prons:
-        for v in VARIANTS:
-            out.append(from_arpabet(phones, word, (v,)))
+    for size in (1, 2):  # one departure at a time, then two together (리미트: spelled vowel, 으)
+        for phones in prons:
+            for vs in combinations(VARIANTS, size):
+                out.append(from_arpabet(phones, word, vs))
     return list(dict.fromkeys(s for s in out if s))
 
 
@@ -303,17 +304,17 @@ def looks_like_letters(word: str) -> bool:
 # Ordered rules (spelling pattern → ARPAbet) for words no reviewed entry covers; compact on purpose:
 # it only has to come close enough for the fuzzy back-transliteration.
 _LTS = [
-    (r"tion", "SH AH0 N"), (r"sion", "ZH AH0 N"), (r"ture", "CH ER0"), (r"cial|tial", "SH AH0 L"),
+    (r"tion|ssion", "SH AH0 N"), (r"(?<=[aeiou])sion", "ZH AH0 N"), (r"sion", "SH AH0 N"), (r"ture", "CH ER0"), (r"cial|tial", "SH AH0 L"),
     (r"igh", "AY"), (r"ough", "AO"), (r"eau", "OW"),
     (r"tch", "CH"), (r"sch", "S K"), (r"ch", "CH"), (r"sh", "SH"), (r"ph", "F"), (r"th", "TH"),
     (r"wh", "W"), (r"ck", "K"), (r"ng(?=[aeiou])", "NG G"), (r"ng", "NG"), (r"nk", "NG K"), (r"qu", "K W"),
     (r"x", "K S"), (r"c(?=[eiy])", "S"), (r"c", "K"), (r"g(?=[eiy][a-z])", "JH"), (r"dge", "JH"),
-    (r"ge$", "JH"), (r"kn", "N"), (r"wr", "R"), (r"mb$", "M"),
-    (r"ee|ea|ie", "IY"), (r"oo", "UW"), (r"ou|ow(?=[^aeiou]|$)", "AW"), (r"oi|oy", "OY"),
+    (r"ge$", "JH"), (r"kn", "N"), (r"wr", "R"), (r"mb(?![aeiou])", "M"),
+    (r"ee|ea|ie", "IY"), (r"oo(?=k)", "UH"), (r"oo", "UW"), (r"ou|ow(?=[^aeiou]|$)", "AW"), (r"oi|oy", "OY"),
     (r"ai|ay", "EY"), (r"au|aw", "AO"), (r"oa", "OW"), (r"ue|ew", "UW"), (r"ei|ey", "EY"),
-    (r"ar(?![aeiou])", "AA R"), (r"or(?![aeiou])", "AO R"), (r"(?:er|ir|ur)(?![aeiou])", "ER"),
+    (r"(?<=[^aeiou])or$", "ER"), (r"ar(?![aeiou])", "AA R"), (r"or(?![aeiou])", "AO R"), (r"(?:er|ir|ur)(?![aeiou])", "ER"),
     (r"a(?=[^aeiou]e$)|a(?=[^aeiou][aeiou])", "EY"), (r"i(?=[^aeiou]e$)", "AY"), (r"o(?=[^aeiou]e$)", "OW"),
-    (r"u(?=[^aeiou]e$)", "UW"), (r"e$", ""), (r"le$", "AH0 L"),
+    (r"u(?=[^aeiou]e$)", "UW"), (r"(?<=[^aeiou])le$", "AH0 L"), (r"e$", ""),
     (r"y$", "IY"), (r"^y(?=[aeiou])", "Y"), (r"y", "IH"),
     (r"a", "AE"), (r"e", "EH"), (r"i", "IH"), (r"o", "AA"), (r"u", "AH"),
     (r"b", "B"), (r"d", "D"), (r"f", "F"), (r"g", "G"), (r"h", "HH"), (r"j", "JH"), (r"k", "K"), (r"l", "L"),
@@ -325,13 +326,15 @@ _LTS_RE = [(re.compile(p), ph.split()) for p, ph in _LTS]
 
 def letter_to_sound(word: str) -> list[str]:
     """A rough ARPAbet pronunciation from the spelling alone."""
-    w, i, out = re.sub(r"(.)\1", r"\1", word.lower()), 0, []  # doubled letters sound once
+    w, i, out = word.lower(), 0, []
     while i < len(w):
         for pattern, phones in _LTS_RE:
             m = pattern.match(w, i)
             if m and m.end() > i:
                 out += phones
                 i = m.end()
+                if m.end() - m.start() == 1 and i < len(w) and w[i] == w[i - 1] and w[i] not in "aeiou":
+                    i += 1  # a doubled consonant sounds once
                 break
         else:
             i += 1
@@ -367,7 +370,7 @@ def _generated(word: str) -> list[str]:
     w = word.lower()
     if looks_like_letters(w):
         return spell_letters(w)
-    return spellings_from_arpabet([letter_to_sound(w)])[:4]
+    return spellings_from_arpabet([letter_to_sound(w)], w)[:4]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -386,13 +389,13 @@ def hangul_spellings(word: str, path: str | Path = LOANWORDS_FILE) -> list[str]:
 
 
 def _split_known(word: str, known: dict[str, Loanword]) -> list[str] | None:
-    """A run-together word as two or three reviewed words with Hangul (bucketname → bucket, name)."""
-    for i in range(3, len(word) - 2):
+    """A run-together word as two or three reviewed words with Hangul (qualitysetid → quality, set, id)."""
+    for i in range(3, len(word) - 1):
         a, b = word[:i], word[i:]
         if a in known and known[a].hangul:
             if b in known and known[b].hangul:
                 return [a, b]
-            for j in range(3, len(b) - 2):
+            for j in range(2, len(b) - 1):
                 if b[:j] in known and b[j:] in known and known[b[:j]].hangul and known[b[j:]].hangul:
                     return [a, b[:j], b[j:]]
     return None
@@ -419,15 +422,23 @@ def jamo_distance(a: str, b: str) -> float:
     """Weighted edit distance between two jamo strings (similar sounds cost less)."""
     if a == b:
         return 0.0
+    subst, indel = SUBST, INDEL
+    costs_b = [indel.get(cb, 1.0) for cb in b]
     prev = [0.0]
-    for ch in b:
-        prev.append(prev[-1] + INDEL.get(ch, 1.0))
+    for c in costs_b:
+        prev.append(prev[-1] + c)
     for ca in a:
-        da = INDEL.get(ca, 1.0)
+        da = indel.get(ca, 1.0)
         cur = [prev[0] + da]
-        for j, cb in enumerate(b, 1):
-            sub = 0.0 if ca == cb else SUBST.get((ca, cb), 1.0)
-            cur.append(min(prev[j - 1] + sub, prev[j] + da, cur[j - 1] + INDEL.get(cb, 1.0)))
+        left = cur[0]
+        for j, cb in enumerate(b):
+            diag = prev[j] + (0.0 if ca == cb else subst.get((ca, cb), 1.0))
+            up = prev[j + 1] + da
+            ins = left + costs_b[j]
+            left = diag if diag < up else up
+            if ins < left:
+                left = ins
+            cur.append(left)
         prev = cur
     return prev[-1]
 
@@ -440,7 +451,7 @@ def _grams(s: str) -> set[str]:
 class BackTransliterator:
     """The English words of a vocabulary nearest to a Hangul word, by their Hangul spellings."""
 
-    def __init__(self, vocabulary: Iterable[str], spellings=hangul_spellings, shortlist: int = 24,
+    def __init__(self, vocabulary: Iterable[str], spellings=hangul_spellings, shortlist: int = 16,
                  cache_size: int = 2048):
         self.words: list[str] = []
         self.forms: list[tuple[int, str]] = []  # (word index, jamo of one spelling)
@@ -464,15 +475,19 @@ class BackTransliterator:
             return ()
         shared = Counter(fi for g in _grams(q) for fi in self.grams.get(g, ()))
         best: dict[int, float] = {}
+        n = len(q)
         for fi, _ in shared.most_common(self.shortlist):
             wi, form = self.forms[fi]
-            score = 1.0 - jamo_distance(q, form) / max(len(q), len(form))
+            longer = max(n, len(form))
+            if abs(n - len(form)) > longer * (1.0 - min_score):
+                continue  # too different in length to score min_score
+            score = 1.0 - jamo_distance(q, form) / longer
             if score > best.get(wi, -1.0):
                 best[wi] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], self.words[kv[0]]))
         return tuple((self.words[wi], round(s, 3)) for wi, s in ranked[:limit] if s >= min_score)
 
-    def __call__(self, hangul: str, limit: int = 3, min_score: float = 0.6) -> list[tuple[str, float]]:
+    def __call__(self, hangul: str, limit: int = 3, min_score: float = 0.7) -> list[tuple[str, float]]:
         """Up to limit (word, score) pairs, best first; score 1.0 is an exact spelling."""
         return list(self.lookup(unicodedata.normalize("NFC", hangul.strip()), limit, min_score))
 

@@ -21,6 +21,7 @@ import re
 import sys
 import tomllib
 from collections import defaultdict
+from itertools import product
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,15 +77,17 @@ def _strip(phones):
 
 
 SHORT_FIRST = {"up", "un", "in", "on"}  # two-letter words that start real compounds (upload, input)
+SHORT_LAST = {"in", "up", "on", "id"}  # and that end them (login, backup, channelid)
 SUFFIXES = {"ing", "ings", "ed", "er", "ers", "ion", "ions", "ity", "ling", "ters", "ted", "ted"}
 
 
 def _compound(word, cmu):
     """A word as two dictionary words whose pronunciations, joined, are the word's own (or it has none)."""
     own = [_strip(p) for p in cmu.get(word, [])]
-    for i in range(2, len(word) - 2):
+    for i in range(2, len(word) - 1):
         a, b = word[:i], word[i:]
-        if (len(a) >= 3 or a in SHORT_FIRST) and b not in SUFFIXES and a in cmu and b in cmu:
+        if (len(a) >= 3 or a in SHORT_FIRST) and (len(b) >= 3 or b in SHORT_LAST) and b not in SUFFIXES \
+                and a in cmu and b in cmu:
             for pa in cmu[a]:
                 for pb in cmu[b]:
                     if not own or _strip(pa) + _strip(pb) in own:
@@ -123,10 +126,8 @@ def candidate(word: str, cmu: dict, vocabulary: set[str]) -> dict:
         return {"hangul": transliterate.spell_letters(word), "origin": "letters", "why": "read as letters"}
     parts = _compound(word, cmu)
     if parts:
-        heads = [transliterate.spellings_from_arpabet([p], w) for w, p in parts]
-        joined = ["".join(h[0] for h in heads)]
-        for k, h in enumerate(heads):  # one part at a time in its first variant
-            joined += ["".join(alt if j == k else other[0] for j, other in enumerate(heads)) for alt in h[1:2]]
+        heads = [_part_spellings(w, p, cmu) for w, p in parts]
+        joined = ["".join(p) for p in product(*(h[:3] for h in heads))][:6]
         whole = transliterate.spellings_from_arpabet(prons, word) if prons else []
         # a dictionary word's own spelling first; a run-together word is written as its parts (rule 10)
         return {"hangul": list(dict.fromkeys(whole + joined)), "origin": "cmudict" if prons else "compound",
@@ -143,6 +144,16 @@ def candidate(word: str, cmu: dict, vocabulary: set[str]) -> dict:
     phones = transliterate.letter_to_sound(word)
     return {"hangul": transliterate.spellings_from_arpabet([phones], word), "origin": "hand",
             "why": "not in cmudict: letter-to-sound guess", "arpabet": [" ".join(phones)]}
+
+
+def _part_spellings(part: str, matched: list[str], cmu: dict) -> list[str]:
+    """A compound's part: read as letters if cmudict does (id 아이디), else its spellings, the
+    pronunciation that matched the compound first."""
+    prons = [matched] + [p for p in cmu[part] if p != matched]
+    own = transliterate.spellings_from_arpabet(prons, part)
+    if any(_letters_pron(part, p) for p in prons):
+        return transliterate.spell_letters(part) + own
+    return own
 
 
 def _letters_pron(word: str, phones: list[str]) -> bool:
