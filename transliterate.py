@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations, product
 from pathlib import Path
-from typing import Iterable
+from types import MappingProxyType
+from typing import Iterable, Mapping
 
 LOANWORDS_FILE = Path(__file__).resolve().parent / "data" / "search" / "loanwords.toml"
 
@@ -44,10 +45,6 @@ def jamo(text: str) -> str:
         elif not ch.isspace():
             out.append(ch)
     return "".join(out)
-
-
-def is_hangul(text: str) -> bool:
-    return bool(text) and all(_SYL_FIRST <= ord(c) <= _SYL_LAST or "ㄱ" <= c <= "ㅣ" for c in text)
 
 
 # ------------------------------------------------------------------------------- ARPAbet rules
@@ -134,10 +131,8 @@ def _units(phones: list[str], word: str, variants: frozenset[str]) -> list:
             elif "spelled" in variants and s == "0" and b in ("AH", "IH", "ER", "EH", "UH") and len(letter) == 1:
                 v = SPELLED[letter]
             units.append(_Vowel(v, b, short))
-            if b == "ER" and not nxt_vowel:
-                pass  # r-coloured vowel: the r is silent unless a vowel follows
-            elif b == "ER":
-                units.append("R")
+            if b == "ER" and nxt_vowel:
+                units.append("R")  # the r of an r-coloured vowel is written only before a vowel
         elif b == "R":
             if i > 0 and is_vowel[i - 1] and not nxt_vowel:
                 prev = base[i - 1]
@@ -354,7 +349,7 @@ class Loanword:
 
 
 @functools.lru_cache(maxsize=4)
-def load_loanwords(path: str | Path = LOANWORDS_FILE) -> dict[str, Loanword]:
+def load_loanwords(path: str | Path = LOANWORDS_FILE) -> Mapping[str, Loanword]:
     """The reviewed entries of a loanwords file, by English word (read on first use)."""
     with open(path, "rb") as f:
         raw = tomllib.load(f)
@@ -363,7 +358,7 @@ def load_loanwords(path: str | Path = LOANWORDS_FILE) -> dict[str, Loanword]:
         nfc = [unicodedata.normalize("NFC", s) for s in e.get("hangul", [])]
         ko = [unicodedata.normalize("NFC", s) for s in e.get("ko", [])]
         out[e["en"]] = Loanword(e["en"], tuple(nfc), tuple(ko), e.get("skip", ""), e.get("origin", ""))
-    return out
+    return MappingProxyType(out)
 
 
 def _generated(word: str) -> list[str]:
@@ -373,19 +368,21 @@ def _generated(word: str) -> list[str]:
     return spellings_from_arpabet([letter_to_sound(w)], w)[:4]
 
 
-@functools.lru_cache(maxsize=4096)
 def hangul_spellings(word: str, path: str | Path = LOANWORDS_FILE) -> list[str]:
     """Hangul spellings of an English word: the reviewed ones, else generated (most common first)."""
-    w = word.lower()
+    return list(_spellings(word.lower(), str(path)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _spellings(w: str, path: str) -> tuple[str, ...]:
     known = load_loanwords(path) if Path(path).exists() else {}
     entry = known.get(w)
     if entry is not None:
-        return list(entry.hangul)
+        return entry.hangul
     parts = _split_known(w, known)
     if parts:
-        heads = [known[p].hangul[0] if known[p].hangul else _generated(p)[0] for p in parts]
-        return ["".join(heads)]
-    return _generated(w)
+        return ("".join(known[p].hangul[0] for p in parts),)
+    return tuple(_generated(w))
 
 
 def _split_known(word: str, known: dict[str, Loanword]) -> list[str] | None:
