@@ -9,6 +9,7 @@ import pytest
 import tomlkit
 
 import upstream
+from changes import CHANGES_FILE
 from catalog import CatalogError, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +129,7 @@ def test_apply_round_trips_into_valid_data(data_copy, edited):
     before = {p.name: p.read_text("utf-8") for p in data_copy.glob("*.toml")}
     written = upstream.apply(found, data_copy, edited.read_text("utf-8"), DAY)
     assert {p.name for p in written} >= {"channel.toml", "recording.toml", "snapshot-short-clip.toml",
-                                          "retired.toml", upstream.CHANGES_FILE, "published-codes.txt",
+                                          "retired.toml", CHANGES_FILE, "published-codes.txt",
                                           upstream.TABLE_FILE}
 
     # until a writer fills the new code's fields, validation refuses the data and says what is missing
@@ -152,7 +153,7 @@ def test_apply_round_trips_into_valid_data(data_copy, edited):
     assert all("250707" not in c.related for c in cat.codes)
     assert "250175" in (data_copy / "published-codes.txt").read_text("utf-8").split()
 
-    log = tomllib.loads((data_copy / upstream.CHANGES_FILE).read_text("utf-8"))["changes"]
+    log = tomllib.loads((data_copy / CHANGES_FILE).read_text("utf-8"))["changes"]
     assert [(c["kind"], c["codes"], c.get("fields")) for c in log[-4:]] == [
         ("changed", ["250106"], ["message"]), ("changed", ["250128"], ["name"]),
         ("retired", ["250707"], None), ("added", ["250175"], None)]
