@@ -445,7 +445,7 @@ class MessageMatcher:
         """What a recovered value is, for the <mark> around it: the placeholder's meaning, else "{n}"."""
         entry = self._catalog.get(code)
         for placeholder in entry.placeholders if entry else ():
-            meaning = placeholder.meaning_ko if lang == "ko" else placeholder.meaning_en
+            meaning = placeholder.meaning.get(lang)
             if placeholder.index == index and meaning:
                 return meaning
         return "{%d}" % index

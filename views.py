@@ -58,7 +58,7 @@ def reply_text(entry: ErrorCode, lang: str) -> str:
         if lang == "ko" and entry.description_ko:
             official += f"\n({entry.description_ko})"
         lines = [_("Hello,"), "", intro, official]
-        meaning, fix = entry.explanation(lang) or entry.summary(lang), entry.fix(lang)
+        meaning, fix = entry.explanation.get(lang) or entry.summary.get(lang), entry.fix.get(lang)
         if meaning or fix:
             lines.append("")
         if meaning:

@@ -557,10 +557,10 @@ def test_any_body_in_any_state(matcher, code, message, name, prefix, cut):
 def test_labels_use_placeholder_meanings_when_written(matcher, catalog):
     from dataclasses import replace
 
-    from catalog import Catalog, Placeholder
-    assert matcher.label("250004", 0) in ("{0}", catalog.get("250004").placeholders[0].meaning_en or "{0}")
+    from catalog import Catalog, Localized, Placeholder
+    assert matcher.label("250004", 0) in ("{0}", catalog.get("250004").placeholders[0].meaning.en or "{0}")
     assert matcher.label("259999", 0) == "{0}"
-    entry = replace(catalog.get("250004"), placeholders=(Placeholder(0, "Resource ID", "리소스 ID", "CH-1"),))
+    entry = replace(catalog.get("250004"), placeholders=(Placeholder(0, Localized("Resource ID", "리소스 ID"), "CH-1"),))
     own = MessageMatcher(Catalog(catalog.categories, (entry,), (), "test"))
     assert (own.label("250004", 0), own.label("250004", 0, "ko")) == ("Resource ID", "리소스 ID")
     assert own.analyse("CH-1 not found.").matches[0].params == {"0": "CH-1"}

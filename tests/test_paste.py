@@ -97,7 +97,7 @@ def test_html_marks_each_value_with_what_it_holds(client, lang, label):
     entry = CATALOG.get("250021")
     assert "<mark>pageNo</mark>" in page and "<mark>Integer</mark>" in page
     for p in entry.placeholders:
-        meaning = p.meaning_ko if lang == "ko" else p.meaning_en
+        meaning = p.meaning.ko if lang == "ko" else p.meaning.en
         assert meaning in page and label in meaning
 
 

@@ -54,22 +54,22 @@ def test_reply_blocks_in_both_languages_whatever_the_interface(client, cat, ui):
     assert entry.description_ko in ko
     assert "문의하신 오류는 Live Station API 오류 코드 250104 (CHANNEL_NAME_IS_WRONG)입니다." in ko
     assert "The error you received is Live Station API error 250104 (CHANNEL_NAME_IS_WRONG)." in en
-    if entry.fix_ko:
-        assert entry.fix_ko in ko and entry.fix_en in en
-        assert (entry.explanation_ko or entry.summary_ko) in ko and (entry.explanation_en or entry.summary_en) in en
+    if entry.fix.ko:
+        assert entry.fix.ko in ko and entry.fix.en in en
+        assert (entry.explanation.ko or entry.summary.ko) in ko and (entry.explanation.en or entry.summary.en) in en
     assert not re.search(r"<[a-z]", ko + en)  # plain text that pastes cleanly
 
 
 def test_reply_uses_our_explanation_and_fix(client, cat):
-    written = [c for c in cat.codes if c.explanation_en and c.fix_en]
+    written = [c for c in cat.codes if c.explanation.en and c.fix.en]
     if not written:
         pytest.skip("no project-written explanations yet")
     entry = written[0]
     page = text(client, f"/codes/{entry.code}")
-    assert f"What it means: {entry.explanation_en}" in reply(page, "en")
-    assert f"What to do: {entry.fix_en}" in reply(page, "en")
-    assert f"원인: {entry.explanation_ko}" in reply(page, "ko")
-    assert f"조치 방법: {entry.fix_ko}" in reply(page, "ko")
+    assert f"What it means: {entry.explanation.en}" in reply(page, "en")
+    assert f"What to do: {entry.fix.en}" in reply(page, "en")
+    assert f"원인: {entry.explanation.ko}" in reply(page, "ko")
+    assert f"조치 방법: {entry.fix.ko}" in reply(page, "ko")
 
 
 def test_gateway_reply_names_the_gateway_and_status(client):
