@@ -226,8 +226,16 @@ next_steps_ko = ["인코더를 중지해 주십시오.", "다시 요청해 주�
 
 
 def _with_guidance(data_copy, text: str) -> None:
-    edit(data_copy / "channel.toml", 'related = ["250101", "250114", "250132"]',
-         text + 'related = ["250101", "250114", "250132"]')
+    """Give 250102 exactly this guidance, replacing whatever guidance the data already has."""
+    path, related = data_copy / "channel.toml", 'related = ["250101", "250114", "250132"]'
+    src = path.read_text("utf-8")
+    start = src.index('code = "250102"')
+    end = src.index(related, start)
+    ours = src.find("# ours: what to do next\n", start, end)
+    if ours != -1:
+        src = src[:ours] + src[end:]
+    path.write_text(src, "utf-8")
+    edit(path, related, text + related)
 
 
 def test_guidance_is_loaded_as_structured_fields(data_copy):
