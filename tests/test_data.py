@@ -318,3 +318,21 @@ def test_mutated_data_never_gives_a_traceback(tmp_path, seed):
             assert exc.problems and all(re.match(r"^data\d*/[\w.-]+( \[code [^\]]+\])?: ", line)
                                         for line in str(exc).splitlines()), (file, where, value, str(exc))
     assert failures > 30  # most wrong values are caught, not silently accepted
+
+
+def test_every_code_carries_guidance(catalog):
+    for entry in catalog.codes:
+        g = entry.guidance
+        assert g is not None, entry.code
+        assert g.next_steps and all(s.en and s.ko for s in g.next_steps), entry.code
+        assert all(re.search(r"[\uac00-\ud7a3]", s.ko) for s in g.next_steps), entry.code
+        assert bool(g.retry_wait) == (g.retry == "after_wait"), entry.code
+
+
+def test_guidance_is_required(data_copy):
+    text = (data_copy / "recording.toml").read_text("utf-8")
+    start = text.index("# ours: what to do next")
+    end = text.index("related = ", start)
+    (data_copy / "recording.toml").write_text(text[:start] + text[end:], "utf-8")
+    with pytest.raises(CatalogError, match=r"recording\.toml \[code 250\d+\]: missing guidance"):
+        load_catalog(data_copy)
