@@ -52,7 +52,7 @@ PLACEHOLDER_KEYS = {"index", "meaning_en", "meaning_ko", "example"}
 NOTE_KEYS = {"kind", "en", "ko"}
 RETIRED_KEYS = {"code", "name", "message", "category", "retired_on", "note_en", "note_ko", "replaced_by"}
 # Every code must carry structured guidance when its project-written fields are required.
-GUIDANCE_REQUIRED = False
+GUIDANCE_REQUIRED = True
 
 
 def nfc(text: str) -> str:

@@ -226,8 +226,16 @@ next_steps_ko = ["인코더를 중지해 주십시오.", "다시 요청해 주�
 
 
 def _with_guidance(data_copy, text: str) -> None:
-    edit(data_copy / "channel.toml", 'related = ["250101", "250114", "250132"]',
-         text + 'related = ["250101", "250114", "250132"]')
+    """Give 250102 exactly this guidance, replacing whatever guidance the data already has."""
+    path, related = data_copy / "channel.toml", 'related = ["250101", "250114", "250132"]'
+    src = path.read_text("utf-8")
+    start = src.index('code = "250102"')
+    end = src.index(related, start)
+    ours = src.find("# ours: what to do next\n", start, end)
+    if ours != -1:
+        src = src[:ours] + src[end:]
+    path.write_text(src, "utf-8")
+    edit(path, related, text + related)
 
 
 def test_guidance_is_loaded_as_structured_fields(data_copy):
@@ -310,3 +318,21 @@ def test_mutated_data_never_gives_a_traceback(tmp_path, seed):
             assert exc.problems and all(re.match(r"^data\d*/[\w.-]+( \[code [^\]]+\])?: ", line)
                                         for line in str(exc).splitlines()), (file, where, value, str(exc))
     assert failures > 30  # most wrong values are caught, not silently accepted
+
+
+def test_every_code_carries_guidance(catalog):
+    for entry in catalog.codes:
+        g = entry.guidance
+        assert g is not None, entry.code
+        assert g.next_steps and all(s.en and s.ko for s in g.next_steps), entry.code
+        assert all(re.search(r"[\uac00-\ud7a3]", s.ko) for s in g.next_steps), entry.code
+        assert bool(g.retry_wait) == (g.retry == "after_wait"), entry.code
+
+
+def test_guidance_is_required(data_copy):
+    text = (data_copy / "recording.toml").read_text("utf-8")
+    start = text.index("# ours: what to do next")
+    end = text.index("related = ", start)
+    (data_copy / "recording.toml").write_text(text[:start] + text[end:], "utf-8")
+    with pytest.raises(CatalogError, match=r"recording\.toml \[code 250\d+\]: missing guidance"):
+        load_catalog(data_copy)
