@@ -133,8 +133,10 @@ def test_apply_round_trips_into_valid_data(data_copy, edited):
                                           upstream.TABLE_FILE}
 
     # until a writer fills the new code's fields, validation refuses the data and says what is missing
-    with pytest.raises(CatalogError, match=r"snapshot-short-clip\.toml \[code 250175\]: missing required field 'summary_en'"):
+    with pytest.raises(CatalogError, match=r"snapshot-short-clip\.toml \[code 250175\]: missing required field 'summary_en'") as exc:
         load_catalog(data_copy)
+    assert "[code 250175]: missing guidance" in str(exc.value)
+    assert all(p.code == "250175" for p in exc.value.problems)  # nothing else is broken
     fill_ours(data_copy, "snapshot-short-clip.toml", "250175")
     cat = load_catalog(data_copy)
     assert not upstream.diff(cat, edited.read_text("utf-8"))
