@@ -210,6 +210,7 @@ def api_error(message: str, status: int):
 
 def init_app(app: Flask) -> None:
     app.extensions["relations"] = Relations(app.extensions["catalog"].codes)
+    app.jinja_env.globals["code_entry"] = lambda code: get_catalog().get(code)
     app.register_blueprint(pages)
     app.register_blueprint(api)
 

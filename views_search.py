@@ -6,7 +6,10 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
+from flask import (Blueprint, Flask, Response, current_app, get_template_attribute, redirect, render_template,
+                   request, url_for)
+from flask_babel import force_locale
+from markupsafe import Markup
 
 import i18n
 from views import api_error, get_catalog
@@ -83,9 +86,7 @@ def search_page():
     entries = [(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code) is not None]
     return render_template("search.html", query=query, results=results, entries=entries, category=category,
                            categories=cat.categories, category_titles={c.slug: c for c in cat.categories},
-                           paste=paste, paste_entry=cat.get(paste.matches[0].code) if paste and paste.matches else None,
-                           label=current_app.extensions["matcher"].label,
-                           paste_notes=paste_notes(paste, i18n.select_language()) if paste else ())
+                           paste=paste, paste_entry=cat.get(paste.matches[0].code) if paste and paste.matches else None)
 
 
 @search.route("/api/search")
@@ -115,19 +116,18 @@ def api_search():
 
 def paste_json(paste) -> dict:
     """What the paste matcher made of the input: notes a tool should show beside the results."""
-    return {
-        "truncated": paste.truncated, "matched": [m.code for m in paste.matches],
-        "conflict": paste.conflict, "conflict_ko": paste.conflict_ko,
-        "notes": paste_notes(paste, "en"), "notes_ko": paste_notes(paste, "ko"),
-    }
+    return {"truncated": paste.truncated, "matched": [m.code for m in paste.matches],
+            "notes": [note_json(n) for n in paste.all_notes()]}
 
 
-def paste_notes(paste, lang: str) -> list[str]:
-    """The matcher's notes in one language, each once, without repeating the conflict."""
-    ko = lang == "ko"
-    notes = [paste.note_ko if ko else paste.note] + [m.note_ko if ko else m.note for m in paste.matches]
-    conflict = paste.conflict_ko if ko else paste.conflict
-    return [n for n in dict.fromkeys(notes) if n and n != conflict]
+def note_json(note) -> dict:
+    """A matcher note as data, with its wording in both languages (templates/paste_notes.html)."""
+    word = get_template_attribute("paste_notes.html", "note_text")
+    worded = {}
+    for lang in i18n.LANGUAGES:
+        with force_locale(lang):
+            worded[lang] = Markup(word(note)).unescape()
+    return {**note.as_json(), **worded}
 
 
 @search.route("/suggest")

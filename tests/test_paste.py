@@ -55,8 +55,10 @@ def test_code_and_message_that_disagree_are_both_listed_with_a_note(client):
     data = api(client, body)
     codes = [r["code"] for r in data["results"][:2]]
     assert codes == ["250104", "250100"]
-    assert "250104" in data["paste"]["conflict"] and "250100" in data["paste"]["conflict"]
-    assert data["paste"]["conflict_ko"]
+    conflict = next(n for n in data["paste"]["notes"] if n["kind"] == "message_conflict")
+    assert conflict["codes"] == ["250100"] and conflict["values"]["said"] == "250104"
+    assert "250104" in conflict["en"] and "250100" in conflict["en"]
+    assert "250104" in conflict["ko"] and "250100" in conflict["ko"] and "errorCode" in conflict["ko"]
 
 
 @pytest.mark.parametrize("message, group", [
@@ -66,7 +68,9 @@ def test_code_and_message_that_disagree_are_both_listed_with_a_note(client):
 def test_identical_templates_return_all_their_codes_with_a_note(client, message, group):
     data = api(client, message)
     assert {r["code"] for r in data["results"][: len(group)]} == group
-    assert any("errorCode" in note for note in data["paste"]["notes"])
+    note = next(n for n in data["paste"]["notes"] if n["kind"] == "same_message")
+    assert set(note["codes"]) == group
+    assert "errorCode" in note["en"] and "errorCode" in note["ko"] and "메시지" in note["ko"]
 
 
 def test_words_are_not_taken_for_a_paste(client):
@@ -81,11 +85,11 @@ def test_unmatched_paste_falls_back_to_search(client):
 
 
 def test_long_paste_is_cut_with_a_note(client):
-    huge = "Channel is not found\n" + "x" * 20000
+    huge = "Channel is not found\n" + "x" * 70000
     data = api(client, huge)
     assert data["paste"]["truncated"] is True
     page = client.get("/search", query_string={"q": huge, "lang": "en"})
-    assert page.status_code == 200 and "only its first 4096 characters" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "only its first 65536 characters" in page.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("lang, label", [("en", "(inferred)"), ("ko", "(추정)")])
