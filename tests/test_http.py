@@ -390,6 +390,8 @@ def test_offsite_redirect_from_any_view_is_refused(tmp_path):
                                   "/api/codes/250104", "/api/search?q=x"])
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
 def test_wrong_method_is_405_with_allow(client, path, method):
+    if method == "POST" and path.startswith("/search"):
+        pytest.skip("/search takes pasted errors by POST")
     response = client.open(path, method=method)
     assert response.status_code == 405
     allow = {m.strip() for m in response.headers["Allow"].split(",")}
