@@ -59,7 +59,13 @@ def with_language(url: str, lang: str | None) -> str:
     return f"{url}{'&' if '?' in url else '?'}lang={lang}"
 
 
+def localized(value) -> str:
+    """Template filter: a catalog Localized value in the interface language (`{{ entry.summary|loc }}`)."""
+    return value.get(select_language()) if value is not None else ""
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["loc"] = localized
     Babel(app, locale_selector=select_language, default_translation_directories="translations")
     app.after_request(_remember_choice)
     app.jinja_env.globals.update(

@@ -209,33 +209,33 @@ def documents(catalog) -> Iterator[dict]:
     categories = {c.slug: c for c in getattr(catalog, "categories", ())}
     known = set()
     for e in catalog.codes:
-        for text in (e.name.replace("_", " "), e.message, e.summary_en, e.explanation_en):
+        for text in (e.name.replace("_", " "), e.message, e.summary.en, e.explanation.en):
             known.update(w.lower() for w in WORD_RE.findall(text) if w.isalpha())
     for e in catalog.codes:
         names = [n for n in (e.name, *e.name_aliases) if n]
         name_parts = [p for w in " ".join(names).lower().replace("_", " ").split() for p in split_compound(w, known)]
         message_parts = [p for w in english_pieces(e.message) for p in split_compound(w.text.lower(), known)]
         cat = categories.get(e.category)
-        placeholders_en = _join(*(p.meaning_en for p in e.placeholders))
-        placeholders_ko = _join(*(p.meaning_ko for p in e.placeholders))
-        notes_en = _join(*(n.en for n in e.notes))
-        notes_ko = _join(*(n.ko for n in e.notes))
-        ko_ours = _join(e.summary_ko, e.explanation_ko, e.fix_ko, placeholders_ko, notes_ko,
-                        cat.title_ko if cat else "")
+        placeholders_en = _join(*(p.meaning.en for p in e.placeholders))
+        placeholders_ko = _join(*(p.meaning.ko for p in e.placeholders))
+        notes_en = _join(*(n.text.en for n in e.notes))
+        notes_ko = _join(*(n.text.ko for n in e.notes))
+        ko_ours = _join(e.summary.ko, e.explanation.ko, e.fix.ko, placeholders_ko, notes_ko,
+                        cat.title.ko if cat else "")
         yield {
             "code": e.code, "category": e.category, "name": e.name, "aliases": " ".join(e.name_aliases),
             "name_exact": " ".join(n.lower() for n in names),
             "name_words": " ".join([*names, *name_parts]),
             "message": _join(e.message, e.description_ko), "message_text": e.message,
             "desc_ko": e.description_ko,
-            "en": _join(e.summary_en, e.explanation_en, e.fix_en, placeholders_en, notes_en,
-                        cat.title_en if cat else "", e.description_ko, ko_ours, " ".join(message_parts)),
+            "en": _join(e.summary.en, e.explanation.en, e.fix.en, placeholders_en, notes_en,
+                        cat.title.en if cat else "", e.description_ko, ko_ours, " ".join(message_parts)),
             "ko": ko_ours,
             "bi": _join(e.description_ko, ko_ours),
             "status": str(e.http_status) if e.http_status else "",
-            "spell": _join(" ".join(names).replace("_", " "), e.message, e.summary_en, e.explanation_en,
-                           e.fix_en, placeholders_en),
-            "summary_en": e.summary_en, "summary_ko": e.summary_ko,
+            "spell": _join(" ".join(names).replace("_", " "), e.message, e.summary.en, e.explanation.en,
+                           e.fix.en, placeholders_en),
+            "summary_en": e.summary.en, "summary_ko": e.summary.ko,
         }
 
 

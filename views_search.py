@@ -212,7 +212,7 @@ def entry_json(entry) -> dict:
     """The fields a result shows: official text, our one-line summaries, the permalink."""
     return {
         "code": entry.code, "name": entry.name, "message": entry.message, "description_ko": entry.description_ko,
-        "summary_en": entry.summary_en, "summary_ko": entry.summary_ko, "category": entry.category,
+        "summary_en": entry.summary.en, "summary_ko": entry.summary.ko, "category": entry.category,
         "http_status": entry.http_status, "url": url_for("pages.code_page", ident=entry.code, _external=True),
     }
 

@@ -11,5 +11,7 @@ from catalog import CatalogError
 try:
     app = create_app()
 except CatalogError as exc:
-    print(f"Live Station Error Codes cannot start: {exc}", file=sys.stderr, flush=True)
+    for problem in exc.problems:
+        print(f"cannot start: {problem}", file=sys.stderr)
+    sys.stderr.flush()
     sys.exit(1)

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from catalog import Catalog, load_catalog  # noqa: E402
+from catalog import Catalog, Localized, load_catalog  # noqa: E402
 
 QUERIES = tomllib.loads((ROOT / "tests" / "relevance_queries.toml").read_text("utf-8"))["query"]
 WARM_PASSES = 5
@@ -45,8 +45,8 @@ def synthetic(real: Catalog, size: int, seed: int = 2026) -> Catalog:
     """size codes: the real ones, then mutated copies (new code, name suffix, words swapped for
     other catalog words in every text), so vocabulary, lengths and Korean stay realistic."""
     rng = random.Random(seed)
-    words_en = sorted({w for c in real.codes for w in f"{c.message} {c.explanation_en}".split() if w.isalpha()})
-    words_ko = sorted({w for c in real.codes for w in c.explanation_ko.split() if w})
+    words_en = sorted({w for c in real.codes for w in f"{c.message} {c.explanation.en}".split() if w.isalpha()})
+    words_ko = sorted({w for c in real.codes for w in c.explanation.ko.split() if w})
 
     def mutate(text: str, vocab: list[str]) -> str:
         parts = text.split(" ")
@@ -62,9 +62,9 @@ def synthetic(real: Catalog, size: int, seed: int = 2026) -> Catalog:
             base, code=str(3_000_000 + i), name=f"{base.name or 'CODE'}_{suffix}_{i}", name_aliases=(),
             message=mutate(base.message, words_en),
             description_ko=mutate(base.description_ko, words_ko) if base.description_ko else "",
-            summary_en=mutate(base.summary_en, words_en), summary_ko=mutate(base.summary_ko, words_ko),
-            explanation_en=mutate(base.explanation_en, words_en), explanation_ko=mutate(base.explanation_ko, words_ko),
-            fix_en=mutate(base.fix_en, words_en), fix_ko=mutate(base.fix_ko, words_ko), related=()))
+            summary=Localized(mutate(base.summary.en, words_en), mutate(base.summary.ko, words_ko)),
+            explanation=Localized(mutate(base.explanation.en, words_en), mutate(base.explanation.ko, words_ko)),
+            fix=Localized(mutate(base.fix.en, words_en), mutate(base.fix.ko, words_ko)), related=()))
     return Catalog(real.categories, tuple(codes), (), f"synthetic-{size}-{seed}")
 
 
@@ -77,8 +77,8 @@ class SubstringBaseline:
     def __init__(self, catalog: Catalog):
         self.docs = []
         for c in catalog.codes:
-            text = " ".join([c.code, c.name, *c.name_aliases, c.message, c.description_ko, c.summary_en, c.summary_ko,
-                             c.explanation_en, c.explanation_ko, c.fix_en, c.fix_ko]).casefold()
+            text = " ".join([c.code, c.name, *c.name_aliases, c.message, c.description_ko, c.summary.en, c.summary.ko,
+                             c.explanation.en, c.explanation.ko, c.fix.en, c.fix.ko]).casefold()
             self.docs.append((c.code, (c.name or "").casefold(), text))
 
     def search(self, query: str, limit: int = 10) -> list[str]:

@@ -96,7 +96,7 @@ def test_a_certain_paste_lands_on_its_code_page_with_each_value_explained(client
     entry = CATALOG.get("250021")
     assert 'id="your-error"' in page and "<mark>pageNo</mark>" in page and "<mark>Integer</mark>" in page
     for p in entry.placeholders:
-        meaning = p.meaning_ko if lang == "ko" else p.meaning_en
+        meaning = p.meaning.ko if lang == "ko" else p.meaning.en
         assert meaning in page and label in meaning
     assert '<link rel="canonical" href="http://localhost/codes/250021?lang=' in page
 

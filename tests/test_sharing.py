@@ -177,7 +177,7 @@ def test_open_graph_on_every_page(client, path):
 def test_category_page_meta(client, cat):
     category = cat.category("channel")
     text = page(client, "/categories/channel?lang=ko")
-    assert meta(text, "og:title").startswith(category.title_ko)
+    assert meta(text, "og:title").startswith(category.title.ko)
     assert meta(text, "og:type") == "website"
 
 
@@ -291,7 +291,7 @@ def test_catalog_csv_opens_in_a_spreadsheet(client, cat):
         assert row["name"] == entry.name and row["category"] == entry.category
         assert row["http_status"] == ("" if entry.http_status is None else str(entry.http_status))
         assert row["url"] == f"{BASE}/codes/{entry.code}"
-        assert row["summary_ko"] == entry.summary_ko
+        assert row["summary_ko"] == entry.summary.ko
     assert by_code["250100"]["description_ko"] == "채널을 찾을 수 없음"
     assert "\n" in by_code["250144"]["message"]
     assert '"' in by_code["250120"]["message"]

@@ -61,17 +61,29 @@ def test_reply_says_what_it_means_and_what_to_do_then_closes(client, cat):
     entry = cat.get("250104")
     page = text(client, "/codes/250104")
     en, ko = reply(page, "en"), reply(page, "ko")
-    assert f"What it means: {entry.summary_en}" in en and f"원인: {entry.summary_ko}" in ko
-    assert f"What to do: {entry.fix_en}" in en and f"조치 방법: {entry.fix_ko}" in ko
+    assert f"What it means: {entry.summary.en}" in en and f"원인: {entry.summary.ko}" in ko
+    steps = entry.guidance.next_steps
+    assert "What to do:\n" + "\n".join(f"{i}. {s.en}" for i, s in enumerate(steps, 1)) in en
+    assert "조치 방법:\n" + "\n".join(f"{i}. {s.ko}" for i, s in enumerate(steps, 1)) in ko
     assert en.splitlines()[-1] == "Thank you." and ko.splitlines()[-1] == "감사합니다."
 
 
 def test_korean_reply_quotes_our_summary_where_ncp_gives_no_korean(client, cat):
     entry = cat.get("250015")  # "Access denied": no official Korean description
-    assert not entry.description_ko and entry.summary_ko
+    assert not entry.description_ko and entry.summary.ko
     ko = reply(text(client, "/codes/250015"), "ko")
-    assert f"\"{entry.message}\"\n(의미: {entry.summary_ko})" in ko
-    assert f"원인: {entry.summary_ko}" not in ko  # said once
+    assert f"\"{entry.message}\"\n(의미: {entry.summary.ko})" in ko
+    assert f"원인: {entry.summary.ko}" not in ko  # said once
+
+
+def test_reply_falls_back_to_our_fix_without_guidance(app, cat):
+    from dataclasses import replace
+
+    from views import reply_text
+    entry = replace(cat.get("250104"), guidance=None)
+    with app.test_request_context("/codes/250104"):
+        assert f"What to do: {entry.fix.en}" in reply_text(entry, "en")
+        assert f"조치 방법: {entry.fix.ko}" in reply_text(entry, "ko")
 
 
 REPLY_LINES_KO = ("안녕하세요.", "입니다.", "보내 주십시오.", "감사합니다.")
