@@ -70,5 +70,4 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember_choice)
     app.jinja_env.globals.update(
         current_language=select_language, LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
-        OG_LOCALES=OG_LOCALES, switch_url=switch_url, page_url=page_url, with_language=with_language,
-        requested_language=requested_language)
+        OG_LOCALES=OG_LOCALES, switch_url=switch_url, page_url=page_url, with_language=with_language)

@@ -11,7 +11,7 @@ from tests.conftest import DATA_DIR
 
 KEY_PAGES = ["/", "/categories/channel", "/codes/250104", "/codes/210", "/codes/250021",
              "/search?q=channel", "/search?q=%EC%B1%84%EB%84%90", "/codes/250999", "/nope",
-             "/codes/OPEN_API_UNAUTHORIZED"]
+             "/codes/OPEN_API_UNAUTHORIZED", "/codes", "/search?q=zzzqqq", "/codes/250021?v0=pageNo&v1=Integer"]
 WIDTHS = {"phone-360": ({"width": 360, "height": 740}, 2), "zoom-200": ({"width": 640, "height": 450}, 2),
           "small-320": ({"width": 320, "height": 640}, 2)}
 CSP_LISTENER = """
@@ -72,6 +72,27 @@ def test_no_permalink_scrolls_sideways_at_360px(browser, live_server):
                 problems.append(f"{path} ({lang}): {m['scroll']} px {m['wide']}")
     context.close()
     assert not problems, "\n".join(problems[:20])
+
+
+def test_no_sideways_scroll_at_360px_with_the_results_and_the_paste_box_open(browser, live_server):
+    """The instant results over a code page, and the search page with its paste box open, in Korean."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/codes/250146?lang=ko")
+        page.locator("#q").fill("채널 생성 한도")
+        expect(page.locator(".ac [role=option]").first).to_be_visible()
+        m = overflow(page)
+        assert m["scroll"] <= 361, m
+        box = page.locator(".ac").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 361, box
+        page.goto(live_server + "/search?q=channel&lang=ko")
+        page.locator("details.paste-box summary").click()
+        expect(page.locator("details.paste-box textarea")).to_be_visible()
+        m = overflow(page)
+        assert m["scroll"] <= 361, m
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("path", KEY_PAGES)
