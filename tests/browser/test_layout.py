@@ -141,3 +141,35 @@ def test_page_served_from_memory_is_complete_in_the_browser(page, live_server):
     page.reload()
     expect(page.locator("h1")).to_contain_text("250104")
     assert page.locator("main").inner_text() == first
+
+
+LINE_STARTS = """(el) => {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), range = document.createRange(), breaks = [];
+  let lastTop = null, prev = '';
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0], ch = node.data[i];
+      if (!rect || !ch.trim()) { prev = ch; continue; }
+      if (lastTop !== null && rect.top > lastTop + 2) breaks.push(prev + '|' + ch);
+      lastTop = rect.top; prev = ch;
+    }
+  }
+  return breaks;
+}"""
+
+
+def test_korean_lines_break_between_words_not_inside_them(browser, live_server):
+    """At 360 px a Korean paragraph wraps at spaces (삭제할, never 삭/제할)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/codes/250109?lang=ko")
+        paragraph = page.locator("#explanation p")
+        breaks = paragraph.evaluate(LINE_STARTS)
+        assert len(breaks) >= 3  # it did wrap
+        hangul = re.compile(r"[\uac00-\ud7a3]")
+        inside = [b for b in breaks if hangul.match(b[0]) and hangul.match(b[-1])]
+        assert inside == [], inside
+    finally:
+        context.close()
