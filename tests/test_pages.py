@@ -257,3 +257,13 @@ def test_search_page_has_one_search_form_and_a_paste_box(client):
     assert "<textarea" in page
     home = text_of(client.get("/"))
     assert "<textarea" in home and 'method="post"' in home
+
+
+def test_search_api_gives_scripts_the_matched_words_as_spans(client):
+    """Instant search builds its <mark>s from spans on the plain text, never from HTML."""
+    first = client.get("/api/search?q=권한&limit=3").get_json()["results"][0]
+    text, spans = first["description_ko"], first["marks"]["description_ko"]
+    assert spans and all(text[a:b] == "권한" for a, b in spans)
+    assert {"summary_en", "summary_ko", "http_status"} <= set(first)
+    gateway = client.get("/api/search?q=401&limit=3").get_json()["results"][0]
+    assert gateway["http_status"] == 401
