@@ -1,17 +1,21 @@
 """Recognise which error code a pasted message or JSON error body belongs to, and recover its placeholder values."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 
 PLACEHOLDER_RE = re.compile(r"\{(\d+)\}")
 MAX_VALUE = 300  # longest placeholder value we recover; bounds every regex's backtracking
 MAX_RESULTS = 10
 MIN_PARTIAL_SPECIFICITY = 6  # "OK" alone is too short to be recognised inside longer text
-MAX_JSON_ATTEMPTS = 16  # raw_decode tries per paste, so nested-brace junk stays linear
+MAX_JSON_ATTEMPTS = 32  # raw_decode tries per paste, so nested-brace junk stays linear
+MAX_BODIES = 3  # error bodies read from one paste (a curl -v dump of a retried call has several)
+MAX_STARTS_PER_ANCHOR = 6  # objects tried around one errorCode/errorName key, innermost first
 # Every quote folds to '"': NCP's messages mix “_”, 'READY' and "QualitySet", and logs re-quote them.
 QUOTES = dict.fromkeys("'\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2018\u2019\u201a\u201b\u2032", '"')
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
@@ -22,6 +26,7 @@ ESCAPES = {"n": "\n", "r": "\n", "t": " ", '"': '"'}  # JSON escapes left in log
 BOUNDARY_RE = re.compile(r"\n|[:\]>|;)] |[\"'(\[{=]")
 LOG_SEPARATOR_RE = re.compile(r"\n|[:\]>|] ")  # inside a leading value, a sign that a log prefix was swallowed
 BODY_START_RE = re.compile(r'\{\s*"')
+ANCHOR_RE = re.compile(r'"error(?:Code|Name)"\s*:')  # a key only an error body has
 SALVAGE_CODE_RE = re.compile(r'errorCode\\?"?\s*[:=]\s*\\?"?\s*(\d{1,9})')
 SALVAGE_NAME_RE = re.compile(r'errorName\\?"?\s*[:=]\s*\\?"?\s*([A-Za-z][A-Za-z0-9_]{0,80})')
 SALVAGE_MESSAGE_RES = (
@@ -34,6 +39,32 @@ IDENTIFIER_RE = re.compile(r"\w[-_/.:#@]\w|\d[A-Za-z]|[A-Za-z]\d|[a-z][A-Z]")
 SENTENCE_PUNCT_RE = re.compile(r"[,:;\"'“”‘’()\[\]]")
 
 
+# What a note can say; templates/paste_notes.html words each kind, in both languages.
+NOTE_KINDS = (
+    "same_message",  # codes: every code publishing this message; the message alone cannot tell them apart
+    "picked_by_field",  # codes: the one picked; values: field (errorCode | errorName)
+    "unknown_code",  # values: code, the body's errorCode that is no known code
+    "unknown_name",  # values: name, the body's errorName that is no known name
+    "name_conflict",  # codes: the errorName's codes; values: name, code (what errorCode says)
+    "message_conflict",  # codes: whose template the message fits; values: field, said, picked (codes)
+    "earlier_body",  # codes: the code of an earlier error body in the same paste
+)
+CONFLICT_KINDS = frozenset({"name_conflict", "message_conflict"})
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the matcher noticed, as data: what (`kind`), about which `codes`, with which `values`."""
+
+    kind: str
+    codes: tuple[str, ...] = ()
+    values: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "codes": list(self.codes),
+                "values": {k: list(v) if isinstance(v, tuple) else v for k, v in self.values.items()}}
+
+
 @dataclass(frozen=True)
 class Match:
     """One candidate code for a paste."""
@@ -43,8 +74,7 @@ class Match:
     exact: bool
     source: str  # "errorCode" | "message" | "errorName"
     specificity: int
-    note: str | None = None
-    note_ko: str | None = None
+    notes: tuple[Note, ...] = ()
 
     def as_json(self) -> dict:
         """The `match` field of /api/search results."""
@@ -59,11 +89,21 @@ class PasteAnalysis:
     truncated: bool
     matches: tuple[Match, ...]
     body: dict | None
-    conflict: str | None
-    conflict_ko: str | None
     segments: tuple
-    note: str | None = None  # e.g. the body's errorCode is not in the catalog
-    note_ko: str | None = None
+    notes: tuple[Note, ...] = ()  # about the paste as a whole: unknown fields, conflicts
+
+    @property
+    def conflicts(self) -> tuple[Note, ...]:
+        """Notes saying that the body's fields disagree with each other."""
+        return tuple(n for n in self.notes if n.kind in CONFLICT_KINDS)
+
+    def all_notes(self) -> tuple[Note, ...]:
+        """The paste's notes, then each match's, every note once."""
+        out: list[Note] = []
+        for note in (*self.notes, *(n for m in self.matches for n in m.notes)):
+            if note not in out:
+                out.append(note)
+        return tuple(out)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -136,8 +176,6 @@ class _Template:
     specificity: int
     catch_all: bool
     ends_with_period: bool  # decides between templates differing only by it (250121 vs 250133)
-    note: str | None
-    note_ko: str | None
 
 
 @dataclass(frozen=True)
@@ -225,20 +263,59 @@ def _error_object(value, depth: int = 0) -> dict | None:
         return None
     for child in children[:50]:
         if isinstance(child, str) and "errorCode" in child and depth < 3:
-            found = _find_body(child)  # a body logged as an escaped string
+            found = _find_bodies(child, 1)  # a body logged as an escaped string
             if found:
-                return found["error"]
+                return found[0]["error"]
         found = _error_object(child, depth + 1)
         if found is not None:
             return found
     return None
 
 
-def _find_body(text: str) -> dict | None:
-    """The first {"error": {...}} in the text: balanced JSON via raw_decode, else salvaged with regexes."""
+def _find_bodies(text: str, limit: int = MAX_BODIES) -> list[dict]:
+    """The {"error": {...}} bodies in the text, the last one first (a dump ends with the answer).
+
+    Balanced JSON via raw_decode around each errorCode/errorName key, innermost object first;
+    else the first decodable object holding an error; else fields salvaged with regexes.
+    """
     if "error" not in text:
-        return None
-    decoder, resume, attempts = json.JSONDecoder(), 0, 0
+        return []
+    decoder = json.JSONDecoder()
+    starts = [m.start() for m in BODY_START_RE.finditer(text)]
+    found: list[tuple[int, int, dict]] = []  # (start, end, error object), last first
+    attempts = 0
+    for anchor in reversed([m.start() for m in ANCHOR_RE.finditer(text)]):
+        if len(found) >= limit or attempts >= MAX_JSON_ATTEMPTS:
+            break
+        if any(s <= anchor < e for s, e, _ in found):
+            continue  # a key of a body already read
+        i = bisect_left(starts, anchor) - 1
+        for _ in range(MAX_STARTS_PER_ANCHOR):
+            if i < 0 or attempts >= MAX_JSON_ATTEMPTS:
+                break
+            start, i, attempts = starts[i], i - 1, attempts + 1
+            try:
+                value, end = decoder.raw_decode(text, start)
+            except (ValueError, RecursionError):
+                continue
+            if end <= anchor:
+                continue  # a closed object before the key, e.g. {"a": 1} in "details"
+            error = _error_object(value)
+            if error is not None:
+                inside = [f for f in found if start <= f[0] and f[1] <= end]
+                found = [f for f in found if f not in inside]  # an enclosing object replaces what it holds
+                found.append((start, end, error))
+                found.sort(key=lambda f: -f[0])
+            break
+    if found:
+        return [{"error": error} for _, _, error in found]
+    body = _first_body(text, decoder) or _salvage_body(text)
+    return [body] if body else []
+
+
+def _first_body(text: str, decoder: json.JSONDecoder) -> dict | None:
+    """The first decodable object holding an error: a body without its keys in plain sight."""
+    resume, attempts = 0, 0
     for start in BODY_START_RE.finditer(text):
         if start.start() < resume:
             continue  # inside an object that already decoded without an error body
@@ -253,20 +330,30 @@ def _find_body(text: str) -> dict | None:
         if found is not None:
             return {"error": found}
         resume = end
-    return _salvage_body(text)
+    return None
 
 
 def _salvage_body(text: str) -> dict | None:
-    """Fields of a slightly broken JSON body, found one by one."""
+    """Fields of a slightly broken JSON body, found one by one: the last errorCode, the fields nearest it."""
     found: dict = {}
-    if code := SALVAGE_CODE_RE.search(text):
-        found["errorCode"] = code.group(1)
-    if name := SALVAGE_NAME_RE.search(text):
-        found["errorName"] = name.group(1)
-    if not found:
+    code = name = None
+    for code in SALVAGE_CODE_RE.finditer(text):
+        pass
+    for name in SALVAGE_NAME_RE.finditer(text, max(0, code.start() - 4096) if code else 0):
+        if code and name.start() > code.end() + 4096:
+            break
+    anchor = code or name
+    if anchor is None:
         return None
+    if code:
+        found["errorCode"] = code.group(1)
+    if name:
+        found["errorName"] = name.group(1)
+    window = (max(0, anchor.start() - 4096), anchor.end() + 8192)
     for pattern in SALVAGE_MESSAGE_RES:
-        if message := pattern.search(text):
+        messages = list(pattern.finditer(text, *window))
+        if messages:
+            message = min(messages, key=lambda m: abs(m.start() - anchor.start()))
             raw = message.group(1)
             try:
                 found["message"] = json.loads(f'"{raw}"')
@@ -291,14 +378,10 @@ def _segments(text: str, spans) -> tuple:
     return tuple(pieces)
 
 
-def _join(codes) -> str:
-    return " / ".join(codes)
-
-
 class MessageMatcher:
     """Matches pasted error messages and JSON bodies against every template of a catalog."""
 
-    MAX_INPUT = 4096
+    MAX_INPUT = 64 * 1024  # characters: a whole `curl -v` dump or log excerpt, body at the end
 
     def __init__(self, catalog):
         self._catalog = catalog
@@ -309,19 +392,9 @@ class MessageMatcher:
         self._by_code: dict[str, _Template] = {}
         for entries in groups.values():
             exact, partial, needle, lead, specificity = _compile(entries[0].message)
-            note = note_ko = None
-            if len(entries) > 1:
-                codes = ", ".join(e.code for e in entries)
-                names = " / ".join(e.name for e in entries if e.name)
-                note = (f"Codes {codes} have exactly the same message, so the message alone cannot tell them apart; "
-                        f"the errorCode field of the response{f' or its errorName ({names})' if names else ''} "
-                        "tells which one you got.")
-                note_ko = (f"{codes} 코드는 메시지가 완전히 같아서 메시지만으로는 구분할 수 없습니다. 응답의 errorCode 필드"
-                           f"{f' 또는 errorName({names})' if names else ''}으로 어느 코드인지 알 수 있습니다.")
             n_values = len(PLACEHOLDER_RE.findall(entries[0].message))
             template = _Template(tuple(entries), exact, partial, needle, lead, specificity,
-                                 n_values > 0 and specificity < 4 * n_values, entries[0].message.endswith("."),
-                                 note, note_ko)
+                                 n_values > 0 and specificity < 4 * n_values, entries[0].message.endswith("."))
             self._templates.append(template)
             self._by_code.update({e.code: template for e in entries})
         # Most specific first, so ties in the final sort keep a stable, sensible order.
@@ -410,13 +483,12 @@ class MessageMatcher:
                     kept.append(self._hit(template, prep, m, False))  # the last resort is never "exact"
         return kept[:MAX_RESULTS]
 
-    def _matches(self, hit: _Hit, source: str, first: str | None = None, extra: str = "", extra_ko: str = ""):
+    def _matches(self, hit: _Hit, source: str, first: str | None = None, extra: tuple = ()) -> list[Match]:
         """One Match per code of the hit's template, `first` leading."""
         codes = sorted(hit.template.codes, key=lambda e: e.code != first)
-        note = " ".join(filter(None, [hit.template.note, extra])) or None
-        note_ko = " ".join(filter(None, [hit.template.note_ko, extra_ko])) or None
-        return [Match(e.code, dict(hit.params), hit.exact, source, hit.template.specificity, note, note_ko)
-                for e in codes]
+        notes = ((Note("same_message", tuple(e.code for e in hit.template.codes)),)
+                 if len(hit.template.codes) > 1 else ()) + tuple(extra)
+        return [Match(e.code, dict(hit.params), hit.exact, source, hit.template.specificity, notes) for e in codes]
 
     # ------------------------------------------------------------------ public
 
@@ -441,29 +513,35 @@ class MessageMatcher:
         # A plain sentence of four words or more counts when it is one of the messages, values filled in.
         return len(words) >= 4 and any(hit.exact for hit in self._match_text(self._prepare(text), False))
 
-    def label(self, code: str, index: int, lang: str = "en") -> str:
-        """What a recovered value is, for the <mark> around it: the placeholder's meaning, else "{n}"."""
-        entry = self._catalog.get(code)
-        for placeholder in entry.placeholders if entry else ():
-            meaning = placeholder.meaning.get(lang)
-            if placeholder.index == index and meaning:
-                return meaning
-        return "{%d}" % index
-
     def analyse(self, text: str) -> PasteAnalysis:
         """Find the codes a paste belongs to, best first, with the values that filled their placeholders."""
         text = text if isinstance(text, str) else ""
         truncated = len(text) > self.MAX_INPUT
         text = text[: self.MAX_INPUT]
-        body = _find_body(text)
-        if body is not None:
-            return self._analyse_body(text, truncated, body)
+        bodies = _find_bodies(text)
+        if bodies:
+            analysis = self._analyse_body(text, truncated, bodies[0])
+            return self._with_earlier_bodies(analysis, bodies[1:])
         prep = self._prepare(text)
         single = "\n" not in prep.norm[prep.core[0]:prep.core[1]] and prep.core[1] - prep.core[0] <= MAX_VALUE
         hits = self._match_text(prep, single and self.looks_like_paste(text))
         matches = [m for hit in hits for m in self._matches(hit, "message")]
-        return PasteAnalysis(text, truncated, tuple(matches[:MAX_RESULTS]), None, None, None,
+        return PasteAnalysis(text, truncated, tuple(matches[:MAX_RESULTS]), None,
                              _segments(text, hits[0].spans) if hits else ())
+
+    def _with_earlier_bodies(self, analysis: PasteAnalysis, earlier: list[dict]) -> PasteAnalysis:
+        """Codes of the error bodies before the last one, listed after its own matches."""
+        shown = {m.code for m in analysis.matches}
+        extra = []
+        for body in earlier:
+            code = _code_text(body["error"].get("errorCode"))
+            if code and code not in shown and code in self._by_code:
+                shown.add(code)
+                extra.append(Match(code, {}, False, "errorCode", self._by_code[code].specificity,
+                                   (Note("earlier_body", (code,)),)))
+        if not extra:
+            return analysis
+        return dataclasses.replace(analysis, matches=(analysis.matches + tuple(extra))[:MAX_RESULTS])
 
     def _analyse_body(self, text: str, truncated: bool, body: dict) -> PasteAnalysis:
         err = body["error"]
@@ -471,19 +549,15 @@ class MessageMatcher:
         prep = self._prepare(message[: self.MAX_INPUT])
         hits = self._match_text(prep, bool(prep.norm)) if prep.norm else []
         raw_code, name = err.get("errorCode"), err.get("errorName")
-        name = name.strip() if isinstance(name, str) and name.strip() else None
+        name = name.strip()[:MAX_VALUE] if isinstance(name, str) and name.strip() else None
         code = _code_text(raw_code)
         entry = self._catalog.get(code) if code else None
         named = self._catalog.by_name(name) if name else ()
-        notes, notes_ko, conflicts, conflicts_ko = [], [], [], []
+        notes: list[Note] = []
         if raw_code is not None and entry is None:
-            notes.append(f"errorCode {raw_code} is not a known Live Station or API Gateway error code; "
-                         "the other fields were used instead.")
-            notes_ko.append(f"errorCode {raw_code}은(는) 알려진 Live Station 또는 API Gateway 오류 코드가 아닙니다. "
-                            "다른 필드로 찾았습니다.")
+            notes.append(Note("unknown_code", values={"code": str(raw_code)[:MAX_VALUE]}))
         if name and not named:
-            notes.append(f"errorName {name} is not a known error name.")
-            notes_ko.append(f"errorName {name}은(는) 알려진 오류 이름이 아닙니다.")
+            notes.append(Note("unknown_name", values={"name": name}))
 
         matches: list[Match] = []
         hit_codes = {e.code for h in hits if not h.template.catch_all for e in h.template.codes}
@@ -497,40 +571,27 @@ class MessageMatcher:
             if hit is None:
                 matches.append(Match(chosen.code, {}, False, source, template.specificity))
                 continue
-            pick_en = f"Here the {source} field identifies {chosen.code}." if len(template.codes) > 1 else ""
-            pick_ko = f"여기서는 {source} 필드가 {chosen.code}을(를) 가리킵니다." if pick_en else ""
-            group = self._matches(hit, source, chosen.code, pick_en, pick_ko)
+            pick = (Note("picked_by_field", (chosen.code,), {"field": source}),) if len(template.codes) > 1 else ()
+            group = self._matches(hit, source, chosen.code, pick)
             matches.append(group[0])
-            matches.extend(Match(m.code, m.params, m.exact, "message", m.specificity, m.note, m.note_ko)
-                           for m in group[1:])
-        said = (f"the errorCode field says {entry.code}" if entry
-                else f"the errorName field says {name} ({_join(e.code for e in named)})" if named else "")
-        said_ko = (f"errorCode 필드는 {entry.code}" if entry
-                   else f"errorName 필드는 {name}({_join(e.code for e in named)})" if named else "")
+            matches.extend(Match(m.code, m.params, m.exact, "message", m.specificity, m.notes) for m in group[1:])
+        conflicts: list[Note] = []
         if entry and named and entry not in named:
-            others = _join(e.code for e in named)
-            conflicts.append(f"The errorName {name} belongs to {others}, but {said}.")
-            conflicts_ko.append(f"errorName {name}은(는) {others}의 이름인데 {said_ko}입니다.")
+            conflicts.append(Note("name_conflict", tuple(e.code for e in named), {"name": name, "code": entry.code}))
             for other in named:
                 template = self._by_code[other.code]
                 hit = self._try(template, prep) if prep.norm else None
                 matches.append(Match(other.code, dict(hit.params) if hit else {}, bool(hit and hit.exact),
-                                     "errorName", template.specificity, conflicts[-1], conflicts_ko[-1]))
+                                     "errorName", template.specificity, (conflicts[-1],)))
         disagreeing = [h for h in hits if not h.template.catch_all] if picked and own_hit is None else []
         if disagreeing:
-            others, mine = _join(e.code for e in disagreeing[0].template.codes), _join(e.code for e in picked)
-            conflicts.append(f"{said[0].upper()}{said[1:]}, but the message matches the template of {others}, "
-                             f"not that of {mine}. Both are listed, {mine} first.")
-            conflicts_ko.append(f"{said_ko}인데 메시지는 {mine}이(가) 아니라 {others}의 메시지 형식과 일치합니다. "
-                                f"두 코드를 모두 보여 주며 {mine}을(를) 먼저 표시합니다.")
-        conflict, conflict_ko = " ".join(conflicts) or None, " ".join(conflicts_ko) or None
+            conflicts.append(Note("message_conflict", tuple(e.code for e in disagreeing[0].template.codes), {
+                "field": source, "said": entry.code if entry else name, "picked": tuple(e.code for e in picked)}))
         if not picked or disagreeing:
-            extra, extra_ko = " ".join(conflicts + notes), " ".join(conflicts_ko + notes_ko)
             for hit in (disagreeing or hits):
-                matches.extend(self._matches(hit, "message", None, extra, extra_ko))
+                matches.extend(self._matches(hit, "message", None, tuple(conflicts + notes)))
         seen: set[str] = set()
         unique = tuple(m for m in matches if not (m.code in seen or seen.add(m.code)))[:MAX_RESULTS]
         best_hit = own_hit if picked else (hits[0] if hits else None)
         segments = _segments(message, best_hit.spans) if best_hit and unique else ()
-        return PasteAnalysis(text, truncated, unique, body, conflict, conflict_ko, segments,
-                             " ".join(notes) or None, " ".join(notes_ko) or None)
+        return PasteAnalysis(text, truncated, unique, body, segments, tuple(notes + conflicts))

@@ -2,13 +2,16 @@
 
 NCP publishes names with typos (CNANNEL_..., DUPICATE_...), pairs that differ only by a `_GB`
 suffix or an `OPEN_API_` prefix, and different codes sharing one message. Support staff asked
-"is it 250135 or 250136?" need these side by side, with the reason they look alike.
+"is it 250135 or 250136?" need these side by side, with the reason they look alike. Only names
+that are the same, or nearly, once a published typo is read right count: a misspelt name is
+not confused with every name that starts with the same words. Reasons are data (a kind, the two
+names, the typos); templates word them.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Why two codes look alike, strongest first (the order a page lists them in).
 REASONS = ("same_message", "same_name", "gb_suffix", "open_api_prefix", "typo", "word_order", "similar_name")
@@ -17,14 +20,16 @@ MIN_NAME_LENGTH = 8  # below this, two letters apart is a different word, not a 
 MIN_TYPO_TOKEN = 6
 # Real words that merely resemble another word used in the names (INTERNAL is not a typo of INTERVAL).
 REAL_WORDS = frozenset({"INTERNAL"})
-TYPO_SHARED_PREFIX = 2  # words a misspelt name must share, from the start, with a neighbour
 
 
 @dataclass(frozen=True)
 class Confusable:
+    """Another code that looks like this one, and why."""
+
     code: object  # the ErrorCode it may be confused with
     reason: str  # one of REASONS
-    detail: str = ""  # e.g. "CNANNEL → CHANNEL" for a typo
+    names: tuple[str, str] = ("", "")  # the two names compared (this code's, the other's), when names decided
+    typos: tuple[tuple[str, str], ...] = ()  # published misspellings read right: (("CNANNEL", "CHANNEL"),)
 
 
 def edit_distance(a: str, b: str, limit: int | None = None) -> int:
@@ -105,29 +110,24 @@ class Relations:
         name = name[len("OPEN_API_"):] if name.startswith("OPEN_API_") else name
         return name[:-3] if name.endswith("_GB") else name
 
-    def _name_reason(self, a: str, b: str) -> tuple[str, str] | None:
-        """Why name a looks like name b, or None."""
+    def _name_reason(self, a: str, b: str) -> Confusable | None:
+        """Why name a looks like name b (without the code), or None."""
         if not a or not b or a == b:
             return None
+        names = (a, b)
         if a.removesuffix("_GB") == b.removesuffix("_GB"):
-            return "gb_suffix", ""
+            return Confusable(None, "gb_suffix", names)
         if a.removeprefix("OPEN_API_") == b.removeprefix("OPEN_API_"):
-            return "open_api_prefix", ""
+            return Confusable(None, "open_api_prefix", names)
         ca, cb = self.corrected(a), self.corrected(b)
-        typos = self.typos_in(a) + self.typos_in(b)
+        typos = tuple(self.typos_in(a) + self.typos_in(b))
         if typos and (ca == cb or self._strip(ca) == self._strip(cb)):
-            return "typo", ", ".join(f"{t} → {c}" for t, c in typos)
+            return Confusable(None, "typo", names, typos)
         if sorted(ca.split("_")) == sorted(cb.split("_")):
-            return "word_order", ""
+            return Confusable(None, "word_order", names, typos)
         if min(len(a), len(b)) >= MIN_NAME_LENGTH and edit_distance(
                 self._strip(ca), self._strip(cb), MAX_NAME_DISTANCE) <= MAX_NAME_DISTANCE:
-            return "similar_name", ""
-        if typos:  # a misspelt name sits next to the correctly spelt names it was meant to match
-            wa, wb = ca.split("_"), cb.split("_")
-            prefix = next((i for i, (x, y) in enumerate(zip(wa, wb)) if x != y), min(len(wa), len(wb)))
-            fixed = {c for _, c in typos}
-            if fixed & set(wa[:prefix]) and prefix >= TYPO_SHARED_PREFIX:
-                return "typo", ", ".join(f"{t} → {c}" for t, c in typos)
+            return Confusable(None, "similar_name", names, typos)
         return None
 
     # ------------------------------------------------------------------------ public
@@ -140,18 +140,18 @@ class Relations:
         for other in self.codes:
             if other is entry or other.code == entry.code:
                 continue
+            other_names = [n for n in (other.name, *other.name_aliases) if n]
             reason = None
             if other.message == entry.message:
-                reason = ("same_message", "")
-            other_names = [n for n in (other.name, *other.name_aliases) if n]
-            if reason is None and set(names) & set(other_names):
-                reason = ("same_name", "")
-            if reason is None:
+                reason = Confusable(other, "same_message", (entry.name, other.name))
+            elif shared := sorted(set(names) & set(other_names)):
+                reason = Confusable(other, "same_name", (shared[0], shared[0]))
+            else:
                 for a in names:
                     for b in other_names:
                         reason = reason or self._name_reason(a, b)
             if reason:
-                found[other.code] = Confusable(other, *reason)
+                found[other.code] = replace(reason, code=other)
         result = tuple(sorted(found.values(), key=lambda c: (REASONS.index(c.reason), int(c.code.code))))
         self._cache[entry.code] = result
         return result

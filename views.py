@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import re
+import subprocess
+import tempfile
+from pathlib import Path
 
 from flask import (Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request,
-                   send_from_directory, url_for)
+                   send_file, send_from_directory, url_for)
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
-from catalog import Catalog, ErrorCode
+from catalog import PLACEHOLDER_RE, Catalog, ErrorCode
 from relations import Relations
+from share_images import ShareImages
 
 pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -23,6 +27,9 @@ CSV_FIELDS = ("code", "name", "message", "description_ko", "category", "source",
               "request_fields")
 CSV_FILENAME = "livestation-error-codes.csv"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_VALUE = 300  # longest placeholder value shown from a link (?v0=...)
+YEAR = 365 * 24 * 3600
+NO_STORE = "no-store"  # answers that show a visitor's own error: never kept by any cache
 
 
 def get_catalog() -> Catalog:
@@ -47,28 +54,9 @@ def code_json(entry: ErrorCode) -> dict:
 
 def reply_text(entry: ErrorCode, lang: str) -> str:
     """A ready-to-send plain-text reply about this code, in Korean or English whatever the UI language."""
-    with force_locale(lang):
-        name = f" ({entry.name})" if entry.name else ""
-        if entry.source == "api-gateway":
-            intro = _("The error you received is NAVER Cloud Platform API Gateway error %(code)s%(name)s "
-                      "(HTTP %(status)s).", code=entry.code, name=name, status=entry.http_status)
-        else:
-            intro = _("The error you received is Live Station API error %(code)s%(name)s.",
-                      code=entry.code, name=name)
-        official = f"\"{entry.message}\""
-        if lang == "ko" and entry.description_ko:
-            official += f"\n({entry.description_ko})"
-        lines = [_("Hello,"), "", intro, official]
-        meaning, fix = entry.explanation.get(lang) or entry.summary.get(lang), entry.fix.get(lang)
-        if meaning or fix:
-            lines.append("")
-        if meaning:
-            lines.append(_("What it means: %(text)s", text=meaning))
-        if fix:
-            lines.append(_("What to do: %(text)s", text=fix))
-        lines += ["", _("If it keeps happening, please send us the full error response and the time it "
-                        "occurred."), "", _("Details: %(url)s", url=permalink(entry.code, lang))]
-        return "\n".join(lines)
+    with force_locale(lang):  # a part of the code page, not a page: no template signal of its own
+        template = current_app.jinja_env.get_template("reply.txt")
+        return template.render(entry=entry, reply_lang=lang, url=permalink(entry.code, lang)).strip()
 
 
 # ------------------------------------------------------------------------------- pages
@@ -91,6 +79,14 @@ def category_page(slug: str):
                            canonical=url_for("pages.category_page", slug=slug, _external=True))
 
 
+@pages.route("/codes")
+def all_codes():
+    """Every code on one page, by category: the index a person can scan or search with Ctrl+F."""
+    cat = get_catalog()
+    return render_template("all_codes.html", groups=[(c, cat.in_category(c.slug)) for c in cat.categories],
+                           total=len(cat), canonical=url_for("pages.all_codes", _external=True))
+
+
 @pages.route("/codes/<ident>.json")
 def code_json_page(ident: str):
     """One code as JSON next to its page: /codes/250104.json (a unique name redirects to it)."""
@@ -109,17 +105,14 @@ def code_page(ident: str):
     if request.accept_mimetypes.best_match(("text/html", "text/markdown")) == "text/markdown":
         return current_app.view_functions["tools.code_markdown"](ident)  # the same as /codes/<code>.md
     cat = get_catalog()
+    if ident.endswith("/") and ident.strip("/"):  # /codes/250104/ is /codes/250104
+        return redirect(url_for("pages.code_page", ident=ident.strip("/"), **request.args), 301)
     if ident.isascii() and ident.isdigit():
         entry = cat.get(ident)
         if entry is not None:
-            confused = get_relations().confused_with(entry)
-            shown = {c.code.code for c in confused}
-            return render_template(
-                "code.html", entry=entry, category=cat.category(entry.category),
-                related=[r for r in (cat.get(code) for code in entry.related) if r and r.code not in shown],
-                confused=confused, canonical=permalink(entry.code),
-                replies=[("ko", "한국어", reply_text(entry, "ko")), ("en", "English", reply_text(entry, "en"))],
-                example_json=json.dumps(entry.example_body(), ensure_ascii=False, indent=2))
+            values = link_values(entry)
+            response = render_code_page(entry, values)
+            return no_store(response) if values else response
         retired = cat.get_retired(ident)
         if retired is not None:
             return render_template("retired.html", retired=retired, category=cat.category(retired.category),
@@ -133,6 +126,56 @@ def code_page(ident: str):
         if named:
             return render_template("name_choice.html", name=ident.upper(), codes=named)
     return not_found(ident=ident)
+
+
+def render_code_page(entry: ErrorCode, values: dict[int, str] | None = None, from_paste: bool = False) -> str:
+    """A code's page; with `values` (what a pasted error carried) or from a paste, a "your error" panel on top."""
+    cat = get_catalog()
+    confused = get_relations().confused_with(entry)
+    shown = {c.code.code for c in confused}
+    return render_template(
+        "code.html", entry=entry, category=cat.category(entry.category),
+        related=[r for r in (cat.get(code) for code in entry.related) if r and r.code not in shown],
+        confused=confused, canonical=permalink(entry.code), share_image=share_image_url(entry),
+        replies=[("ko", "한국어", reply_text(entry, "ko")), ("en", "English", reply_text(entry, "en"))],
+        example_json=json.dumps(entry.example_body(), ensure_ascii=False, indent=2),
+        pasted=message_pieces(entry.message, values or {}) if values or from_paste else None, values=values or {},
+        from_paste=from_paste)
+
+
+def link_values(entry: ErrorCode) -> dict[int, str]:
+    """Placeholder values carried by a link from a pasted error: /codes/250021?v0=pageNo&v1=Integer."""
+    values = {}
+    for index in entry.placeholder_indexes:
+        value = request.args.get(f"v{index}", "").strip()
+        if value:
+            values[index] = value[:MAX_VALUE]
+    return values
+
+
+def value_args(values: dict) -> dict[str, str]:
+    """The query arguments that carry placeholder values to a code page (see link_values)."""
+    return {f"v{index}": value for index, value in sorted(values.items(), key=lambda kv: int(kv[0]))}
+
+
+def message_pieces(message: str, values: dict[int, str]) -> list[tuple[str, int | None]]:
+    """The message with its placeholders filled: (text, placeholder index or None) pieces."""
+    pieces: list[tuple[str, int | None]] = []
+    for i, part in enumerate(PLACEHOLDER_RE.split(message)):
+        if i % 2 == 0:
+            if part:
+                pieces.append((part, None))
+        else:
+            index = int(part)
+            pieces.append((values.get(index, "{%d}" % index), index))
+    return pieces
+
+
+def no_store(response):
+    """Keep a visitor's own error out of every cache (the browser's, proxies', the site's)."""
+    response = current_app.make_response(response)
+    response.headers["Cache-Control"] = NO_STORE
+    return response
 
 
 def not_found(nearest=(), ident: str = ""):
@@ -151,12 +194,52 @@ def opensearch():
 @pages.route("/sitemap.xml")
 def sitemap():
     cat = get_catalog()
-    urls = [url_for("pages.home", _external=True)]
-    urls += [url_for("pages.category_page", slug=c.slug, _external=True) for c in cat.categories]
-    urls += [permalink(c.code) for c in cat.codes]
-    urls += [permalink(r.code) for r in cat.retired]
+    dates = data_dates()
+    newest = max(dates.values(), default=None)
+    urls = [(url_for("pages.home", _external=True), newest), (url_for("pages.all_codes", _external=True), newest)]
+    urls += [(url_for("pages.category_page", slug=c.slug, _external=True), dates.get(c.slug)) for c in cat.categories]
+    urls += [(permalink(c.code), dates.get(c.category)) for c in cat.codes]
+    urls += [(permalink(r.code), dates.get("retired", newest)) for r in cat.retired]
     xml = render_template("sitemap.xml", urls=urls, languages=current_app.jinja_env.globals["LANGUAGES"])
     return Response(xml, mimetype="application/xml")
+
+
+def data_dates() -> dict[str, str]:
+    """The day each data file last changed (its last commit, else its mtime), keyed by file stem; once per process."""
+    dates = current_app.extensions.get("data_dates")
+    if dates is None:
+        dates = {}
+        for path in sorted(Path(current_app.config["DATA_DIR"]).glob("*.toml")):
+            dates[path.stem] = _last_commit_day(path) or datetime.date.fromtimestamp(path.stat().st_mtime).isoformat()
+        current_app.extensions["data_dates"] = dates
+    return dates
+
+
+def _last_commit_day(path: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%cs", "--", path.name], cwd=path.parent,
+                             capture_output=True, text=True, timeout=5, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out if re.fullmatch(r"\d{4}-\d{2}-\d{2}", out) else None
+
+
+@pages.route("/share/<name>")
+def share_image(name: str):
+    """A code's share image (og:image); its name carries a hash of what it shows, so it is cached for a year."""
+    images = current_app.extensions.get("share_images")
+    path = images.path_of(name) if images else None
+    if path is None or not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="image/png", max_age=YEAR, conditional=True)
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response
+
+
+def share_image_url(entry: ErrorCode) -> str | None:
+    images = current_app.extensions.get("share_images")
+    name = images.name_of(entry.code) if images else None
+    return url_for("pages.share_image", name=name, _external=True) if name else None
 
 
 @pages.route("/robots.txt")
@@ -223,6 +306,9 @@ def api_error(message: str, status: int):
 
 def init_app(app: Flask) -> None:
     app.extensions["relations"] = Relations(app.extensions["catalog"].codes)
+    app.jinja_env.globals["code_entry"] = lambda code: get_catalog().get(code)
+    if app.config.get("SHARE_IMAGES", True):
+        build_share_images(app)
     app.register_blueprint(pages)
     app.register_blueprint(api)
 
@@ -231,3 +317,21 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return api_error("Not found", 404)
         return not_found()
+
+
+def build_share_images(app: Flask) -> None:
+    """Render every code's share image once (kept on disk between starts); without them pages use the icon."""
+    directory = Path(app.config.get("SHARE_IMAGE_DIR") or Path(app.root_path) / "share_images")
+    images = ShareImages(app.extensions["catalog"], directory, app.config.get("SITE_NAME", "Live Station Error Codes"))
+    try:
+        try:
+            images.build()
+        except PermissionError:  # a read-only checkout: a directory of our own in the temp dir
+            images.directory = Path(tempfile.gettempdir()) / "lse-share-images"
+            images.build()
+    except Exception:  # noqa: BLE001 - link previews are not worth refusing to start for
+        app.logger.exception("share images could not be built in %s", images.directory)
+        return
+    if images.rendered:
+        app.logger.info("rendered %d share images into %s", images.rendered, images.directory)
+    app.extensions["share_images"] = images

@@ -1,49 +1,131 @@
-"""Search pages: /search (HTML), /api/search (JSON) and /suggest (OpenSearch suggestions, which
+"""Search pages: /search (GET for words and shareable links, POST for pasted errors), /api/search
+(GET), /api/match (POST: a pasted error, its code) and /suggest (OpenSearch suggestions, which
 /opensearch.xml in views.py points browsers at). Thin views over the search service in
-app.extensions["search"] (search.py); nothing here knows about Whoosh."""
+app.extensions["search"] (search.py) and the paste matcher (matcher.py); nothing here knows
+about Whoosh. What a query leads to (results, pinned codes, a jump to one code) is decided in
+one place, lookup()."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
+import re
+from dataclasses import dataclass, field
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
+from flask import (Blueprint, Flask, Response, current_app, get_template_attribute, redirect, render_template,
+                   request, url_for)
+from flask_babel import force_locale
+from markupsafe import Markup
 
 import i18n
-from views import api_error, get_catalog
+from views import api_error, get_catalog, no_store, render_code_page, value_args
 
 search = Blueprint("search", __name__)
 PAGE_SIZE = 20  # results per HTML page
 API_LIMIT = 10  # default results per API call
 MAX_LIMIT = 100
 SUGGESTIONS = 10
+MAX_PASTE_BYTES = 64 * 1024  # a whole `curl -v` dump or log excerpt
+MAX_BODY_BYTES = 1024 * 1024  # a 64 KB paste form- or JSON-encoded, with room to say "too long" ourselves
+SHORT_QUERY = 256  # characters: longer text, or text with line breaks, is a paste (sent by POST, never in a URL)
+MIN_CERTAIN_SPECIFICITY = 10  # fixed characters a message must have to identify its code alone ("{0} not found." has 8)
+MIN_CERTAIN_PARTIAL = 20  # ... and found inside longer text (a log line)
+CODE_LIKE = re.compile(r"^[A-Za-z#]{0,6}[\s:#-]*(\d[\d,.\s_-]{1,12}\d)$")
+MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
 def get_search():
     return current_app.extensions["search"]
 
 
-def find(query: str, limit: int, page: int, category: str | None):
-    """Search, with the codes a pasted message or error body matches pinned at the top.
+# ------------------------------------------------------------------------------ lookup
 
-    Returns (results, paste analysis or None). Words typed into the box go straight to search:
-    a catch-all template would otherwise claim them ("channel not found" fits "{0} not found.").
+@dataclass(frozen=True)
+class Lookup:
+    """What a query or a paste leads to."""
+
+    results: object  # search.SearchResults, pinned codes first
+    paste: object | None  # matcher.PasteAnalysis when the text was a pasted error
+    jump: str | None = None  # a code to go straight to: an exact code or name, or a certain paste
+    values: dict = field(default_factory=dict)  # {"0": "pageNo"}: what the certain paste's placeholders held
+
+    @property
+    def pinned(self) -> int:
+        """How many results the paste matcher found (they come first)."""
+        return sum(1 for hit in self.results.hits if hit.match is not None)
+
+
+def lookup(query: str, limit: int, page: int = 1, category: str | None = None, paste: bool | None = None) -> Lookup:
+    """Search, with the codes a pasted message or error body matches pinned at the top, and the jump.
+
+    Words typed into the box go straight to search: a catch-all template would otherwise claim them
+    ("channel not found" fits "{0} not found."). `paste=True` analyses the text whatever it looks like.
     """
     matcher = current_app.extensions["matcher"]
-    analysis = matcher.analyse(query) if matcher.looks_like_paste(query) else None
-    if analysis is not None:
-        # A template that is all placeholder ("{0}") fits any text: the last resort, never pinned above
-        # what the words find, unless the body's errorCode or errorName named it.
-        real = tuple(m for m in analysis.matches if m.specificity > 0 or m.source != "message")
-        if len(real) != len(analysis.matches):
-            analysis = dataclasses.replace(analysis, matches=real, segments=analysis.segments if real else ())
+    analysis = analyse_paste(query) if (paste if paste is not None else matcher.looks_like_paste(query)) else None
     pinned = [(m.code, m.as_json()) for m in analysis.matches] if analysis else ()
     if category and pinned:
         cat = get_catalog()
         pinned = [(code, match) for code, match in pinned if cat.get(code).category == category]
-    results = get_search().search(analysis.text if analysis else query, limit=limit, page=page,
-                                  category=category, pinned=pinned if page == 1 else ())
-    return results, analysis
+    results = get_search().search(words_of(query, analysis), limit=limit, page=page, category=category,
+                                  pinned=pinned if page == 1 else ())
+    if analysis is None:
+        exact = results.exact_codes[0] if len(results.exact_codes) == 1 and not category and page == 1 else None
+        return Lookup(results, None, exact)
+    certain = certain_match(analysis)
+    return Lookup(results, analysis, certain.code if certain else None, dict(certain.params) if certain else {})
 
+
+def analyse_paste(text: str):
+    """The matcher's analysis, without a catch-all template ("{0}") unless the body's fields named it."""
+    analysis = current_app.extensions["matcher"].analyse(text)
+    real = tuple(m for m in analysis.matches if m.specificity > 0 or m.source != "message")
+    if len(real) != len(analysis.matches):
+        analysis = dataclasses.replace(analysis, matches=real, segments=analysis.segments if real else ())
+    return analysis
+
+
+def certain_match(analysis):
+    """The match a paste identifies beyond doubt, or None when a person should choose among several."""
+    if not analysis.matches or analysis.conflicts:
+        return None
+    first, rest = analysis.matches[0], analysis.matches[1:]
+    if first.source == "errorCode":
+        return first
+    if first.source == "errorName":
+        return None if any(m.source == "errorName" for m in rest) else first
+    if any(n.kind == "same_message" for n in first.notes) or first.specificity < MIN_CERTAIN_SPECIFICITY:
+        return None
+    if first.exact:
+        return None if any(m.exact for m in rest) else first
+    return first if not rest and first.specificity >= MIN_CERTAIN_PARTIAL else None
+
+
+def words_of(query: str, analysis) -> str:
+    """What to search by words: the query, or for a long paste the body's message, else its end."""
+    if analysis is None or len(query) <= SHORT_QUERY:
+        return query
+    message = (analysis.body or {}).get("error", {}).get("message")
+    return message if isinstance(message, str) and message.strip() else query[-SHORT_QUERY:]
+
+
+def is_paste(text: str) -> bool:
+    """Text that must not go into an address: long, several lines, or a message or body."""
+    return len(text) > SHORT_QUERY or "\n" in text or current_app.extensions["matcher"].looks_like_paste(text)
+
+
+def code_hint(query: str):
+    """For a query that looks like a code without being one (E250109, 250,109): (digits, entry or None, nearest)."""
+    m = CODE_LIKE.match(query.strip())
+    digits = re.sub(r"\D", "", m.group(1)) if m else ""
+    if not (3 <= len(digits) <= 6) or digits == query.strip():
+        return None
+    cat = get_catalog()
+    entry = cat.get(digits)
+    return digits, entry, () if entry else cat.nearest(digits)
+
+
+# ------------------------------------------------------------------------------- pages
 
 def _int_arg(name: str, default: int) -> int | None:
     """A positive integer query argument no larger than MAX_LIMIT (None if it is anything else)."""
@@ -57,35 +139,102 @@ def _int_arg(name: str, default: int) -> int | None:
     return value if 1 <= value <= MAX_LIMIT else None
 
 
-def result_json(hit, entry) -> dict:
+def _category(raw: str | None) -> str:
+    """A known category slug, or "" (an unknown filter is dropped on the page; the API answers 400)."""
+    slug = (raw or "").strip()
+    return slug if slug and get_catalog().category(slug) is not None else ""
+
+
+@search.route("/search", methods=["GET", "POST"])
+def search_page():
+    if request.method == "POST":
+        return search_post()
+    query = request.args.get("q", "").strip()
+    page = _int_arg("page", 1) or 1
+    category = _category(request.args.get("category"))
+    if not query:
+        return render_search(query="", found=None, category=category)
+    found = lookup(query, PAGE_SIZE, page, category or None)
+    if found.jump:  # one code or name, or a certain paste: address-bar searches jump straight there
+        response = redirect(url_for("pages.code_page", ident=found.jump, **value_args(found.values)), 302)
+        return no_store(response) if found.paste else response
+    response = render_search(query=query, found=found, category=category)
+    return no_store(response) if found.paste else response
+
+
+def search_post():
+    """A pasted error from a form: its code's page (with the values it carried) or the results, never in a URL."""
+    request.max_content_length = request.max_form_memory_size = MAX_BODY_BYTES
+    text = request.form.get("q", "")
+    category = _category(request.form.get("category"))
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PASTE_BYTES:
+        return no_store((render_search(query="", found=None, category=category, too_long=len(text.encode("utf-8",
+                                       "surrogatepass"))), 413))
+    query = text.strip()
+    if not query:
+        return redirect(url_for("search.search_page"), 303)
+    if not is_paste(query):  # typed words: the ordinary, shareable search address
+        return redirect(url_for("search.search_page", q=query, category=category or None), 303)
+    found = lookup(query, PAGE_SIZE, 1, category or None, paste=True)
+    if found.jump:
+        entry = get_catalog().get(found.jump)
+        return no_store(render_code_page(entry, {int(k): v for k, v in found.values.items()}, from_paste=True))
+    return no_store(render_search(query=query, found=found, category=category, pasted_form=True))
+
+
+def render_search(query: str, found: Lookup | None, category: str, pasted_form: bool = False, too_long: int = 0):
+    cat = get_catalog()
+    results = found.results if found else None
+    entries = [(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code) is not None] if found else []
+    paste = found.paste if found else None
+    return render_template(
+        "search.html", query=query, results=results, entries=entries, category=category,
+        categories=cat.categories, category_titles={c.slug: c for c in cat.categories},
+        paste=paste, paste_entry=cat.get(paste.matches[0].code) if paste and paste.matches else None,
+        pinned=found.pinned if found else 0, pasted_form=pasted_form, too_long=too_long,
+        hint=code_hint(query) if query and not (paste and paste.matches) else None, ranges=code_ranges(cat),
+        counts={c.slug: len(cat.in_category(c.slug)) for c in cat.categories})
+
+
+def code_ranges(cat) -> dict[str, tuple[str, str]]:
+    """The lowest and highest code of each category."""
+    out = {}
+    for c in cat.categories:
+        codes = sorted((e.code for e in cat.in_category(c.slug)), key=int)
+        if codes:
+            out[c.slug] = (codes[0], codes[-1])
+    return out
+
+
+# --------------------------------------------------------------------------------- API
+
+def entry_json(entry) -> dict:
+    """The fields a result shows: official text, our one-line summaries, the permalink."""
     return {
-        "code": hit.code, "name": entry.name, "message": entry.message, "description_ko": entry.description_ko,
-        "category": entry.category, "url": url_for("pages.code_page", ident=hit.code, _external=True),
-        "score": hit.score, "highlights": {k: str(v) for k, v in hit.highlights.items()}, "match": hit.match,
+        "code": entry.code, "name": entry.name, "message": entry.message, "description_ko": entry.description_ko,
+        "summary_en": entry.summary.en, "summary_ko": entry.summary.ko, "category": entry.category,
+        "http_status": entry.http_status, "url": url_for("pages.code_page", ident=entry.code, _external=True),
     }
 
 
-@search.route("/search")
-def search_page():
-    cat = get_catalog()
-    query = request.args.get("q", "").strip()
-    page = _int_arg("page", 1) or 1
-    category = request.args.get("category", "").strip()
-    if category and cat.category(category) is None:
-        category = ""  # an unknown filter is dropped on the page (the API answers 400)
-    if not query:
-        return render_template("search.html", query="", results=None, category=category,
-                               categories=cat.categories)
-    results, paste = find(query, PAGE_SIZE, page, category or None)
-    if len(results.exact_codes) == 1 and not category and page == 1 and paste is None:
-        # one code or one unambiguous name (or alias): address-bar searches jump straight there
-        return redirect(url_for("pages.code_page", ident=results.exact_codes[0]), 302)
-    entries = [(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code) is not None]
-    return render_template("search.html", query=query, results=results, entries=entries, category=category,
-                           categories=cat.categories, category_titles={c.slug: c for c in cat.categories},
-                           paste=paste, paste_entry=cat.get(paste.matches[0].code) if paste and paste.matches else None,
-                           label=current_app.extensions["matcher"].label,
-                           paste_notes=paste_notes(paste, i18n.select_language()) if paste else ())
+def result_json(hit, entry) -> dict:
+    return {
+        **entry_json(entry), "score": hit.score, "highlights": {k: str(v) for k, v in hit.highlights.items()},
+        "marks": {k: marked_spans(v) for k, v in hit.highlights.items()}, "match": hit.match,
+    }
+
+
+def marked_spans(highlighted) -> list[list[int]]:
+    """[start, end] of each matched word in the plain text of a highlighted field (for scripts: no HTML)."""
+    spans, pos, plain = [], 0, 0
+    text = str(highlighted)
+    for m in MARK_RE.finditer(text):
+        plain += len(html.unescape(text[pos:m.start()]))
+        word = len(html.unescape(m.group(1)))
+        spans.append([plain, plain + word])
+        plain += word
+        pos = m.end()
+    return spans
 
 
 @search.route("/api/search")
@@ -102,32 +251,61 @@ def api_search():
     category = request.args.get("category", "").strip()
     if category and cat.category(category) is None:
         return api_error(f"Unknown category: {category[:100]}", 400)
-    results, paste = find(query, limit, page, category or None)
+    found = lookup(query, limit, page, category or None)
+    results = found.results
     body = {
         "query": query, "total": results.total, "page": results.page, "limit": results.limit,
         "results": [result_json(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code)],
         "did_you_mean": results.did_you_mean,
     }
-    if paste is not None:
-        body["paste"] = paste_json(paste)
+    if found.paste is not None:
+        body["paste"] = paste_json(found.paste)
+        return no_store(body)
     return body
+
+
+@search.route("/api/match", methods=["POST"])
+def api_match():
+    """A pasted error ({"text": ...}, up to 64 KB) → the codes it belongs to, the values it carried, notes."""
+    request.max_content_length = MAX_BODY_BYTES
+    data = request.get_json(silent=True)
+    text = data.get("text") if isinstance(data, dict) else None
+    if not isinstance(text, str):
+        return no_store(api_error('Send JSON {"text": "the error as you got it"}', 400))
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_PASTE_BYTES:
+        return no_store(api_error(f"text is {size} bytes; at most {MAX_PASTE_BYTES} are read", 413))
+    if not text.strip():
+        return no_store(api_error("text is empty", 400))
+    cat = get_catalog()
+    analysis = analyse_paste(text)
+    certain = certain_match(analysis)
+    body = {
+        "truncated": analysis.truncated,
+        "jump": {"code": certain.code, "values": dict(certain.params),
+                 "url": url_for("pages.code_page", ident=certain.code, _external=True)} if certain else None,
+        "matches": [{**entry_json(cat.get(m.code)), "match": m.as_json(), "notes": [note_json(n) for n in m.notes]}
+                    for m in analysis.matches],
+        "notes": [note_json(n) for n in analysis.notes],
+        "segments": [{"text": piece, "placeholder": index} for piece, index in analysis.segments],
+    }
+    return no_store(body)
 
 
 def paste_json(paste) -> dict:
     """What the paste matcher made of the input: notes a tool should show beside the results."""
-    return {
-        "truncated": paste.truncated, "matched": [m.code for m in paste.matches],
-        "conflict": paste.conflict, "conflict_ko": paste.conflict_ko,
-        "notes": paste_notes(paste, "en"), "notes_ko": paste_notes(paste, "ko"),
-    }
+    return {"truncated": paste.truncated, "matched": [m.code for m in paste.matches],
+            "notes": [note_json(n) for n in paste.all_notes()]}
 
 
-def paste_notes(paste, lang: str) -> list[str]:
-    """The matcher's notes in one language, each once, without repeating the conflict."""
-    ko = lang == "ko"
-    notes = [paste.note_ko if ko else paste.note] + [m.note_ko if ko else m.note for m in paste.matches]
-    conflict = paste.conflict_ko if ko else paste.conflict
-    return [n for n in dict.fromkeys(notes) if n and n != conflict]
+def note_json(note) -> dict:
+    """A matcher note as data, with its wording in both languages (templates/paste_notes.html)."""
+    word = get_template_attribute("paste_notes.html", "note_text")
+    worded = {}
+    for lang in i18n.LANGUAGES:
+        with force_locale(lang):
+            worded[lang] = Markup(word(note)).unescape()
+    return {**note.as_json(), **worded}
 
 
 @search.route("/suggest")

@@ -82,22 +82,40 @@
     render();
   }
 
+  /* A code page reached by posting a pasted error shows its permalink in the address bar. */
+  const link = art?.dataset.permalink;
+  if (link && location.pathname !== link) history.replaceState(null, '', link);
+
   /* "/" focuses the search box, unless the user is typing somewhere. */
+  const composing = (e) => e.isComposing || e.keyCode === 229;  // an IME is building a syllable
   d.addEventListener('keydown', (e) => {
     const t = e.target;
-    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    if (e.key !== '/' || composing(e) || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
     if (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) return;
     const q = d.querySelector('input[data-primary]') || d.querySelector('input[data-instant]');
     if (q) { e.preventDefault(); q.focus(); q.select(); }
   });
 
-  /* Instant search: the ARIA 1.2 combobox pattern over /api/search. */
+  /* Instant search: the ARIA 1.2 combobox pattern; each option holds a real link (DocSearch-style), so
+     Ctrl/⌘/middle click open a tab and leave the list open. Words go to /api/search, pastes to /api/match. */
   const flat = (t) => t.replace(/\s*[\r\n]+\s*/g, ' ').trim();
   const local = (url) => {
     try {
       const u = new URL(url, location.href);
       return u.origin === location.origin ? u.pathname + u.search : null;
     } catch (e) { return null; }
+  };
+  const ko = d.documentElement.lang === 'ko', LONG = 256;
+  const marked = (cls, text, spans) => {  // text with the matched words in <mark>, no HTML parsing
+    const e = el('span', cls);
+    let at = 0;
+    for (const [a, b] of Array.isArray(spans) ? spans : []) {
+      if (!(a >= at && b > a && b <= text.length)) continue;
+      e.append(text.slice(at, a), el('mark', '', text.slice(a, b)));
+      at = b;
+    }
+    e.append(text.slice(at));
+    return e;
   };
   d.querySelectorAll('input[data-instant]').forEach((input, idx) => {
     const form = input.form, ul = el('ul', 'ac'), live = el('p', 'visually-hidden');
@@ -111,51 +129,76 @@
     Object.entries({ role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': ul.id })
       .forEach(([k, v]) => input.setAttribute(k, v));
 
-    const select = (i) => {
+    const select = (i, scroll = true) => {
       items[active]?.setAttribute('aria-selected', 'false');
       active = i;
       const li = items[i];
       if (!li) return input.removeAttribute('aria-activedescendant');
       li.setAttribute('aria-selected', 'true');
       input.setAttribute('aria-activedescendant', li.id);
-      li.scrollIntoView({ block: 'nearest' });
+      if (scroll) li.scrollIntoView({ block: 'nearest' });
     };
     const open = (yes) => {
       ul.hidden = !yes;
       input.setAttribute('aria-expanded', String(yes));
       if (!yes) select(-1);
     };
-    const option = (href, cells) => {
-      const li = el('li');
-      li.id = `${ul.id}-${ul.children.length}`;
-      li.setAttribute('role', 'option');
-      if (href) {
-        li.setAttribute('aria-selected', 'false');
-        li.dataset.href = href;
-        items.push(li);
-      } else li.setAttribute('aria-disabled', 'true');
-      for (const [cls, txt] of cells) li.append(el('span', cls, txt));
+    const option = (href, parts, submit) => {  // href: the option is a link; submit: it sends the form; neither: a note
+      const li = el('li'), o = el(href ? 'a' : 'span', 'opt');
+      li.setAttribute('role', 'none');
+      o.id = `${ul.id}-${ul.children.length}`;
+      o.setAttribute('role', 'option');
+      if (href || submit) {
+        o.setAttribute('aria-selected', 'false');
+        if (href) Object.assign(o, { href, tabIndex: -1 });
+        else o.dataset.submit = '1';
+        const i = items.push(o) - 1;
+        o.addEventListener('mousemove', () => active !== i && select(i, false));  // hover is the same highlight
+      } else o.setAttribute('aria-disabled', 'true');
+      o.append(...parts);
+      li.append(o);
       ul.append(li);
     };
+    const result = (r) => {  // code, name, the text in the interface's language (ours marked), values
+      const m = r.marks || {}, name = r.name || '', msg = String(r.message || '').split('\n')[0];
+      const head = [el('span', 'c', r.code), name ? marked('n', name, m.name) : marked('n t', msg, m.message)];
+      if (r.http_status) head.push(el('span', 'st', 'HTTP ' + r.http_status));
+      const parts = [el('span', 'h'), null];
+      parts[0].append(...head);
+      if (ko && r.description_ko) parts[1] = marked('m', r.description_ko.split('\n')[0], m.description_ko);
+      else if (!ko && name) parts[1] = marked('m', msg, m.message);
+      else {
+        parts[1] = marked('m', String(r[ko ? 'summary_ko' : 'summary_en'] || ''), m[ko ? 'summary_ko' : 'summary_en']);
+        parts[1].append(' ', el('span', 'badge ours', S.ours));
+      }
+      if (!ko && !name && !r.summary_en) parts.pop();
+      const p = r.match?.params;
+      if (p && Object.keys(p).length) {
+        const v = el('span', 'v');
+        Object.entries(p).forEach(([k, val], i) => v.append(i ? ' · ' : '', el('code', '', `{${k}}`), ' ', el('mark', '', val)));
+        parts.push(v);
+      }
+      return parts;
+    };
     const searchUrl = (q) => `${form.getAttribute('action')}?q=${encodeURIComponent(q)}`;
-    const show = (data, q) => {
-      const res = (data.results || []).slice(0, MAX), total = data.total || res.length;
+    const show = (data, q, pasted) => {
+      const res = (pasted ? data.matches : data.results || []).slice(0, MAX);
+      const total = pasted ? res.length : data.total || res.length;
       let dym = data.did_you_mean;
       ul.textContent = '';
       items = [];
       active = -1;
-      for (const r of res) {
-        option(local(r.url) || '/codes/' + encodeURIComponent(r.code),
-          [['c', r.code], ['n', r.name || ''], ['m', String(r.message || '').split('\n')[0]]]);
-      }
+      for (const r of res) option(local(r.url) || '/codes/' + encodeURIComponent(r.code), result(r));
       if (dym && typeof dym === 'object') dym = dym.query || dym.code || dym.name;
-      if (!res.length && dym && typeof dym === 'string') option(searchUrl(dym), [['all', fill(S.suggest, { q: dym })]]);
-      if (!ul.children.length) option(null, [['all', S.none]]);
-      if (total > res.length) option(searchUrl(q), [['all', fill(S.all, { q: flat(q).slice(0, 60) })]]);
+      if (!res.length && dym && typeof dym === 'string') option(searchUrl(dym), [el('span', 'all', fill(S.suggest, { q: dym }))]);
+      if (!ul.children.length) option(null, [el('span', 'all', S.none)]);
+      if (pasted) option(null, [el('span', 'all', S.pasted)], true);
+      else if (total > res.length) option(searchUrl(q), [el('span', 'all', fill(S.all, { q: flat(q).slice(0, 60) }))]);
       live.textContent = total ? fill(total === 1 ? S.one : S.many, { n: total }) : S.none;
       open(true);
     };
     const query = () => (raw !== null && input.value === flat(raw) ? raw : input.value);
+    const isPaste = (q) => q.length > LONG || /[\r\n]/.test(q);
     const run = () => {
       const q = query();
       if (!q.trim()) { ctl?.abort(); last = null; return open(false); }
@@ -163,9 +206,12 @@
       last = q;
       ctl?.abort();
       ctl = new AbortController();
-      fetch(`${S.api}?limit=${MAX}&q=${encodeURIComponent(q)}`, { signal: ctl.signal, headers: { Accept: 'application/json' } })
-        .then((r) => (r.ok ? r.json() : { results: [], total: 0 }))
-        .then((data) => { if (q === last && d.activeElement === input) show(data, q); })
+      const pasted = isPaste(q), headers = { Accept: 'application/json' };
+      const req = pasted
+        ? fetch(S.match, { method: 'POST', signal: ctl.signal, headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ text: q }) })
+        : fetch(`${S.api}?limit=${MAX}&q=${encodeURIComponent(q)}`, { signal: ctl.signal, headers });
+      req.then((r) => (r.ok ? r.json() : {}))
+        .then((data) => { if (q === last && d.activeElement === input) show(data, q, pasted); })
         .catch(() => { /* aborted or offline: the form still submits */ });
     };
 
@@ -181,14 +227,17 @@
       input.dispatchEvent(new Event('input'));
     });
     input.addEventListener('keydown', (e) => {
-      const n = items.length, step = { ArrowDown: 1, ArrowUp: -1 }[e.key];
+      if (composing(e)) return;  // Enter that commits a Hangul syllable is not a choice
+      const n = items.length, step = { ArrowDown: 1, ArrowUp: -1 }[e.key], li = items[active];
       if (step) {
         e.preventDefault();
         if (ul.hidden) return n && query() === last ? open(true) : run();
         if (n) select(active < 0 ? (step > 0 ? 0 : n - 1) : (active + step + n) % n);
-      } else if (e.key === 'Enter' && !ul.hidden && items[active]) {
+      } else if (e.key === 'Enter' && !ul.hidden && li) {
         e.preventDefault();
-        location.href = items[active].dataset.href;
+        if (!li.href) form.requestSubmit();
+        else if (e.ctrlKey || e.metaKey || e.shiftKey) window.open(li.href, '_blank', 'noopener');
+        else location.href = li.href;
       } else if (e.key === 'Escape' && (!ul.hidden || input.value)) {
         e.preventDefault();  // first Esc closes, the second clears
         if (!ul.hidden) open(false);
@@ -196,14 +245,19 @@
       }
     });
     input.addEventListener('blur', () => open(false));
-    ul.addEventListener('mousedown', (e) => e.preventDefault());
+    ul.addEventListener('mousedown', (e) => e.preventDefault());  // keep the focus (and the list) in the box
     ul.addEventListener('click', (e) => {
-      const li = e.target.closest('[data-href]');
-      if (li) location.href = li.dataset.href;
+      if (e.target.closest('[data-submit]')) form.requestSubmit();
     });
     form.addEventListener('submit', () => {
+      const q = query(), hidden = el('input');
+      form.method = isPaste(q) ? 'post' : 'get';  // words: a shareable address; a paste: never in a URL
+      for (const c of form.querySelectorAll('select')) {  // no empty "&category=" in the address
+        c.disabled = !c.value;
+        setTimeout(() => { c.disabled = false; }, 0);
+      }
       if (raw === null || input.value !== flat(raw)) return;
-      const hidden = Object.assign(el('input'), { type: 'hidden', name: input.name, value: raw });
+      Object.assign(hidden, { type: 'hidden', name: input.name, value: raw });
       input.removeAttribute('name');  // the hidden field keeps the line breaks a search box drops
       form.append(hidden);
       setTimeout(() => { input.name = hidden.name; hidden.remove(); }, 0);

@@ -386,9 +386,13 @@ def test_offsite_redirect_from_any_view_is_refused(tmp_path):
 
 # -------------------------------------------------------------------- methods and errors
 
-@pytest.mark.parametrize("path", ["/", "/codes/250104", "/categories/channel", "/search?q=x", "/api/codes",
-                                  "/api/codes/250104", "/api/search?q=x"])
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+WRONG_METHODS = [(path, method) for path in ("/", "/codes/250104", "/categories/channel", "/search?q=x", "/api/codes",
+                                              "/api/codes/250104", "/api/search?q=x")
+                 for method in ("POST", "PUT", "DELETE", "PATCH")
+                 if not (method == "POST" and path.startswith("/search"))]  # /search takes pasted errors by POST
+
+
+@pytest.mark.parametrize("path, method", WRONG_METHODS)
 def test_wrong_method_is_405_with_allow(client, path, method):
     response = client.open(path, method=method)
     assert response.status_code == 405

@@ -9,7 +9,7 @@ from hypothesis import example, HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog import PLACEHOLDER_RE, load_catalog
-from matcher import Match, MessageMatcher, PasteAnalysis
+from matcher import NOTE_KINDS, Match, MessageMatcher, Note, PasteAnalysis
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # Loaded at collection so tests can be parametrised per code; project-written fields may still be empty.
@@ -100,7 +100,7 @@ def test_rendered_template_in_json_body_is_identified_by_error_code(matcher, ent
     first = analysis.matches[0]
     assert (first.code, first.source, first.exact) == (entry.code, "errorCode", True)
     assert first.params == {str(i): v for i, v in values.items()}
-    assert analysis.conflict is None
+    assert analysis.conflicts == ()
     assert "".join(piece for piece, _ in analysis.segments) == body["error"]["message"]
 
 
@@ -180,7 +180,7 @@ def test_catch_all_is_the_last_resort_for_an_unknown_sentence(matcher):
 def test_search_words_and_nonsense_match_nothing(matcher):
     for text in ["", "   ", "channel", "zzzz qqqq", "채널", "CHANNEL_NOT_FOUND", "\x00\x01\x02"]:
         analysis = matcher.analyse(text)
-        assert analysis.matches == () and analysis.segments == () and analysis.conflict is None
+        assert analysis.matches == () and analysis.segments == () and analysis.notes == ()
 
 
 def test_curly_and_straight_quotes_are_the_same(matcher):
@@ -273,7 +273,7 @@ def test_json_body_in_any_wrapping(matcher, wrap, body, code, params):
     first = analysis.matches[0]
     assert (first.code, first.source, first.params, first.exact) == (code, "errorCode", params, True)
     assert analysis.body == body
-    assert analysis.conflict is None
+    assert analysis.conflicts == ()
     assert matcher.looks_like_paste(text)
 
 
@@ -310,16 +310,16 @@ def test_error_code_and_message_disagree(matcher):
     analysis = matcher.analyse(json.dumps(body))
     assert [(m.code, m.source) for m in analysis.matches[:2]] == [("250104", "errorCode"), ("250004", "message")]
     assert analysis.matches[1].params == {"0": "CH-1"}
-    for note in (analysis.conflict, analysis.conflict_ko):
-        assert note and "250104" in note and "250004" in note
-    assert analysis.matches[1].note == analysis.conflict
+    assert analysis.conflicts == (Note("message_conflict", ("250004",),
+                                       {"field": "errorCode", "said": "250104", "picked": ("250104",)}),)
+    assert analysis.conflicts[0] in analysis.matches[1].notes
 
 
 def test_error_code_and_error_name_disagree(matcher):
     body = {"error": {"errorCode": 250100, "message": "Channel is not found", "errorName": "NOT_FOUND"}}
     analysis = matcher.analyse(json.dumps(body))
     assert [(m.code, m.source) for m in analysis.matches[:2]] == [("250100", "errorCode"), ("250004", "errorName")]
-    assert "NOT_FOUND" in analysis.conflict and "250100" in analysis.conflict and "250004" in analysis.conflict_ko
+    assert analysis.conflicts == (Note("name_conflict", ("250004",), {"name": "NOT_FOUND", "code": "250100"}),)
 
 
 def test_error_name_alone_identifies_the_code(matcher):
@@ -333,10 +333,10 @@ def test_error_name_alone_identifies_the_code(matcher):
 
 def test_unknown_error_code_falls_back_to_the_message(matcher):
     analysis = matcher.analyse('{"error": {"errorCode": 259999, "message": "CH-9 not found."}}')
-    assert "259999" in analysis.note and "259999" in analysis.note_ko
+    assert analysis.notes == (Note("unknown_code", (), {"code": "259999"}),)
     first = analysis.matches[0]
     assert (first.code, first.source, first.params) == ("250004", "message", {"0": "CH-9"})
-    assert "259999" in first.note
+    assert analysis.notes[0] in first.notes
 
 
 def test_error_code_wins_for_a_custom_message(matcher):
@@ -355,14 +355,14 @@ def test_identical_templates_return_every_code_with_a_note(matcher, group):
     top = analysis.matches[: len(group)]
     assert sorted(m.code for m in top) == sorted(group)
     for match in top:
-        assert all(code in match.note and code in match.note_ko for code in group)
-        assert "errorCode" in match.note and "errorCode" in match.note_ko
+        assert Note("same_message", tuple(group)) in match.notes
     for chosen in group:  # the body's errorCode, or its errorName, picks one: it comes first
         picked = CATALOG.get(chosen)
         by_code = matcher.analyse(json.dumps({"error": {"errorCode": chosen, "message": text}}))
         assert (by_code.matches[0].code, by_code.matches[0].source) == (chosen, "errorCode")
         assert sorted(m.code for m in by_code.matches[: len(group)]) == sorted(group)
-        assert by_code.conflict is None
+        assert by_code.conflicts == ()
+        assert Note("picked_by_field", (chosen,), {"field": "errorCode"}) in by_code.matches[0].notes
         if picked.name and len(CATALOG.by_name(picked.name)) == 1:
             by_name = matcher.analyse(json.dumps({"error": {"errorName": picked.name, "message": text}}))
             assert (by_name.matches[0].code, by_name.matches[0].source) == (chosen, "errorName")
@@ -418,7 +418,7 @@ def test_every_rendered_template_with_values_looks_like_a_paste(matcher, entry):
 # ---------------------------------------------------------------------------- bounds and hostile input
 
 def test_input_is_bounded_and_flagged(matcher):
-    long = "CH-1 not found. " * 1000
+    long = "CH-1 not found. " * 5000
     analysis = matcher.analyse(long)
     assert analysis.truncated is True and analysis.text == long[: MessageMatcher.MAX_INPUT]
     exact = "x" * MessageMatcher.MAX_INPUT
@@ -550,17 +550,67 @@ def test_any_body_in_any_state(matcher, code, message, name, prefix, cut):
     analysis = matcher.analyse(raw)
     if CATALOG.get(str(code)) is not None and not isinstance(code, bool):
         assert (analysis.matches[0].code, analysis.matches[0].source) == (str(code), "errorCode")
-    if analysis.conflict:
-        assert analysis.conflict_ko and len(analysis.matches) >= 2
+    if analysis.conflicts:
+        assert len(analysis.matches) >= 2
 
 
-def test_labels_use_placeholder_meanings_when_written(matcher, catalog):
-    from dataclasses import replace
+def test_notes_are_data_and_the_module_holds_no_prose(matcher):
+    """Templates word the notes in both languages: the matcher says only what kind, which codes, which values."""
+    source = (Path(__file__).resolve().parent.parent / "matcher.py").read_text("utf-8")
+    assert not re.search(r"[\uac00-\ud7a3]", source)
+    assert not re.search(r"""\bf["'][^"'\n]*[A-Za-z]+ [a-z]+ [a-z]+""", source), "a sentence built in the matcher"
+    bodies = [json.dumps({"error": {"errorCode": 250104, "message": "CH-1 not found.", "errorName": "NOT_FOUND"}}),
+              json.dumps({"error": {"errorCode": 259999, "errorName": "NOPE", "message": "x"}}),
+              "There is a restriction set on how many can be created. No more channels can be created."]
+    for text in bodies:
+        for note in matcher.analyse(text).all_notes():
+            assert note.kind in NOTE_KINDS
+            assert all(isinstance(c, str) and CATALOG.get(c) for c in note.codes)
+            json.dumps(note.as_json())
 
-    from catalog import Catalog, Localized, Placeholder
-    assert matcher.label("250004", 0) in ("{0}", catalog.get("250004").placeholders[0].meaning.en or "{0}")
-    assert matcher.label("259999", 0) == "{0}"
-    entry = replace(catalog.get("250004"), placeholders=(Placeholder(0, Localized("Resource ID", "리소스 ID"), "CH-1"),))
-    own = MessageMatcher(Catalog(catalog.categories, (entry,), (), "test"))
-    assert (own.label("250004", 0), own.label("250004", 0, "ko")) == ("Resource ID", "리소스 ID")
-    assert own.analyse("CH-1 not found.").matches[0].params == {"0": "CH-1"}
+
+# ---------------------------------------------------------------------------- big pastes
+
+CURL_HEADERS = "".join(f"< x-header-{i}: {'v' * 60}\r\n" for i in range(20))
+
+
+def curl_dump(*bodies: str, size: int = 50_000) -> str:
+    """A `curl -v` dump of about `size` characters: a long request, headers, then the bodies."""
+    request = '> POST /api/v2/channels HTTP/1.1\r\n> Content-Type: application/json\r\n>\r\n'
+    padding = '{"channelName": "' + "a" * (size - 2000) + '", "cdn": {"createCdn": true}}\r\n'
+    return request + padding + "".join(f"< HTTP/1.1 400 Bad Request\r\n{CURL_HEADERS}<\r\n{b}\r\n" for b in bodies)
+
+
+def test_body_at_the_end_of_a_50_kb_dump_is_found(matcher):
+    body = json.dumps({"error": {"errorCode": 250021, "message": "Invalid parameter type.pageNo can not convert "
+                                 "to type Integer.", "errorName": "OPEN_API_PARAM_TYPE_ERROR"}})
+    text = curl_dump(body)
+    assert 45_000 < len(text) <= MessageMatcher.MAX_INPUT
+    analysis = matcher.analyse(text)
+    first = analysis.matches[0]
+    assert (first.code, first.source, first.params) == ("250021", "errorCode", {"0": "pageNo", "1": "Integer"})
+    assert analysis.truncated is False
+
+
+def test_last_body_comes_first_and_earlier_ones_are_listed(matcher):
+    earlier = json.dumps({"error": {"errorCode": "200", "message": "Authentication Failed"}})
+    last = json.dumps({"error": {"errorCode": 250100, "message": "Channel is not found.", "errorName": "CHANNEL_NOT_FOUND"}})
+    analysis = matcher.analyse(curl_dump(earlier, last, size=8_000))
+    assert [(m.code, m.source) for m in analysis.matches[:2]] == [("250100", "errorCode"), ("200", "errorCode")]
+    assert analysis.matches[1].notes == (Note("earlier_body", ("200",)),)
+    assert analysis.body == json.loads(last)
+
+
+def test_error_code_outside_json_is_found_anywhere(matcher):
+    log = "\n".join(["INFO started"] * 500 + ["WARN retrying errorCode=250100 channelId=ls-1"] + ["INFO done"] * 50)
+    assert matcher.analyse(log).matches[0].code == "250100"
+    broken = "x" * 30_000 + '{"error":{"errorCode":250004,"message":"CH-1 not found.","errorName":"NOT_FOUND"'
+    first = matcher.analyse(broken).matches[0]
+    assert (first.code, first.params) == ("250004", {"0": "CH-1"})
+
+
+def test_nested_details_object_does_not_hide_the_body(matcher):
+    text = 'log: {"error": {"details": {"hint": {"a": 1}}, "errorCode": "210", "message": "Permission Denied"}}'
+    analysis = matcher.analyse(text)
+    assert (analysis.matches[0].code, analysis.matches[0].source) == ("210", "errorCode")
+    assert analysis.body["error"]["details"] == {"hint": {"a": 1}}

@@ -179,3 +179,91 @@ def test_check_data_command_reports_broken_file(runner, tmp_path):
     result = runner.invoke(args=["check-data", "--data-dir", str(data)])
     assert result.exit_code != 0
     assert "quality.toml [code 250300]: duplicate code" in result.output
+
+
+# ------------------------------------------------------------------------ index and addresses
+
+def test_codes_page_lists_every_code_by_category(client):
+    response = client.get("/codes?lang=en")
+    assert response.status_code == 200
+    page = text_of(response)
+    for entry in CATALOG.codes:
+        assert f'href="/codes/{entry.code}"' in page
+    for category in CATALOG.categories:
+        assert f'<section id="{category.slug}"' in page
+    assert 'href="/codes"' in text_of(client.get("/"))  # reachable from every page's footer
+
+
+@pytest.mark.parametrize("path, target", [("/codes/250104/", "/codes/250104"), ("/codes/250104//", "/codes/250104"),
+                                          ("/codes/250104/?lang=ko", "/codes/250104?lang=ko")])
+def test_trailing_slash_redirects_to_the_permalink(client, path, target):
+    response = client.get(path)
+    assert response.status_code == 301 and response.headers["Location"] == target
+
+
+def test_gateway_results_show_their_http_status(client):
+    page = html_unescaped(client.get("/search?q=Permission+Denied&lang=en"))
+    row = re.search(r'<a class="result" href="/codes/210">.*?</a>', page, re.S).group(0)
+    assert "HTTP 401 · API Gateway" in row
+
+
+def test_a_result_row_is_one_link(client):
+    page = text_of(client.get("/search?q=channel&lang=en"))
+    rows = re.findall(r"<li><a class=\"result\" href=\"/codes/(\d+)\">(.*?)</a>\s*</li>", page, re.S)
+    assert len(rows) >= 10
+    assert all("<a " not in inner for _, inner in rows)  # no link inside the link
+
+
+def test_paging_says_previous_and_next(client):
+    first = html_unescaped(client.get("/search?q=channel&lang=en"))
+    assert 'rel="next" href="/search?q=channel&page=2">Next ›' in first and 'rel="prev"' not in first
+    second = html_unescaped(client.get("/search?q=channel&page=2&lang=en"))
+    assert 'rel="prev" href="/search?q=channel&page=1">‹ Previous' in second and "Page 2 of" in second
+
+
+def test_korean_results_show_korean_text_ours_marked(client):
+    page = html_unescaped(client.get("/search?q=access+denied&lang=ko"))
+    row = re.search(r'<a class="result" href="/codes/250015">.*?</a>', page, re.S).group(0)
+    assert CATALOG.get("250015").summary.ko.split()[0] in row and 'class="badge ours"' in row
+
+
+@pytest.mark.parametrize("query, code", [("E250109", "250109"), ("250,109", "250109"), ("#250104", "250104"),
+                                         ("code 250-104", "250104")])
+def test_a_query_that_looks_like_a_code_points_at_it(client, query, code):
+    response = client.get("/search", query_string={"q": query, "lang": "en"})
+    assert response.status_code == 200
+    page = html_unescaped(response)
+    assert f"Looking for error code {code}?" in page and f'href="/codes/{code}"' in page
+
+
+def test_a_code_like_query_for_a_missing_code_offers_its_neighbours(client):
+    page = html_unescaped(client.get("/search?q=E259999&lang=en"))
+    assert "There is no error code 259999." in page
+
+
+def test_zero_results_help(client):
+    response = client.get("/search?q=zzzqqqxxx&lang=ko")
+    page = html_unescaped(response)
+    assert "맞는 코드가 없습니다" in page
+    for category in CATALOG.categories:
+        assert f'href="/categories/{category.slug}"' in page
+    assert "250100–" in page and 'href="/codes"' in page
+
+
+def test_search_page_has_one_search_form_and_a_paste_box(client):
+    page = text_of(client.get("/search?q=channel"))
+    assert page.count('role="search"') == 1 and page.count('id="q"') == 1
+    assert re.search(r'<form class="paste-form" action="/search" method="post">', page)
+    assert "<textarea" in page
+    home = text_of(client.get("/"))
+    assert "<textarea" in home and 'method="post"' in home
+
+
+def test_search_api_gives_scripts_the_matched_words_as_spans(client):
+    """Instant search builds its <mark>s from spans on the plain text, never from HTML."""
+    first = client.get("/api/search?q=권한&limit=3").get_json()["results"][0]
+    text, spans = first["description_ko"], first["marks"]["description_ko"]
+    assert spans and all(text[a:b] == "권한" for a, b in spans)
+    assert {"summary_en", "summary_ko", "http_status"} <= set(first)
+    gateway = client.get("/api/search?q=401&limit=3").get_json()["results"][0]
+    assert gateway["http_status"] == 401

@@ -71,19 +71,24 @@ def test_every_page_links_the_opensearch_description(client, path):
 
 # ------------------------------------------------------------------ canonical, OG, hreflang
 
-@pytest.mark.parametrize("path, canonical", [
+@pytest.mark.parametrize("path, page_of", [
     ("/codes/250104", "/codes/250104"), ("/codes/250104?lang=ko", "/codes/250104"),
     ("/codes/210?lang=en", "/codes/210"), ("/categories/channel?lang=ko", "/categories/channel"),
-    ("/", "/"), ("/?lang=ko", "/"),
+    ("/", "/"), ("/?lang=ko", "/"), ("/codes", "/codes"),
 ])
-def test_canonical_and_hreflang_alternates(client, path, canonical):
+def test_canonical_is_the_page_itself_and_agrees_with_hreflang(client, path, page_of):
+    """?lang=ko is the Korean page: its canonical is itself, the same URL its hreflang="ko" alternate names.
+    The address without ?lang= shows one of the two (by browser language), and says which."""
     text = page(client, path)
-    assert links(text, "canonical") == [(BASE + canonical, "")]
     alternates = dict((lang, href) for href, lang in links(text, "alternate"))
-    sep = "?"
-    assert alternates == {"ko": f"{BASE}{canonical}{sep}lang=ko", "en": f"{BASE}{canonical}{sep}lang=en",
-                          "x-default": BASE + canonical}
-    assert meta(text, "og:url") == BASE + canonical
+    assert alternates == {"ko": f"{BASE}{page_of}?lang=ko", "en": f"{BASE}{page_of}?lang=en",
+                          "x-default": BASE + page_of}
+    shown = "ko" if "lang=ko" in path else "en"
+    assert links(text, "canonical") == [(alternates[shown], "")]
+    assert meta(text, "og:url") == alternates[shown]
+    korean = page(client, page_of, **{"Accept-Language": "ko"}) if "?" not in path else None
+    if korean:
+        assert links(korean, "canonical") == [(alternates["ko"], "")]
 
 
 def test_code_page_open_graph_and_twitter_card(client, cat):
@@ -95,9 +100,9 @@ def test_code_page_open_graph_and_twitter_card(client, cat):
     assert meta(text, "og:type") == "article"
     assert meta(text, "og:site_name") == "Live Station Error Codes"
     assert meta(text, "og:locale") == "en_US" and meta(text, "og:locale:alternate") == "ko_KR"
-    assert meta(text, "twitter:card") == "summary"
-    image = meta(text, "og:image")
-    assert image.startswith(f"{BASE}/static/") and client.get(image.removeprefix(BASE)).mimetype == "image/png"
+    assert meta(text, "twitter:card") == "summary_large_image"
+    assert (meta(text, "og:image:width"), meta(text, "og:image:height")) == ("1200", "630")
+    assert meta(text, "og:image:alt") == "250104 CHANNEL_NAME_IS_WRONG"
     ko = page(client, "/codes/250104?lang=ko")
     assert meta(ko, "og:locale") == "ko_KR" and meta(ko, "og:locale:alternate") == "en_US"
     assert meta(ko, "og:site_name") == "Live Station 오류 코드"
@@ -109,8 +114,57 @@ def test_multiline_message_is_one_line_in_og_description(client, cat):
     assert "\n" not in description and entry.message.replace("\n", " ") in description
 
 
-def test_unnamed_gateway_code_og_title_uses_message(client):
-    assert meta(page(client, "/codes/210?lang=en"), "og:title") == "210 Permission Denied"
+def test_gateway_code_title_carries_its_message_and_status(client):
+    text = page(client, "/codes/210?lang=en")
+    assert meta(text, "og:title") == "210 Permission Denied · HTTP 401 · API Gateway"
+    title = re.search(r"<title>(.*?)</title>", text).group(1)
+    assert html.unescape(title) == "210 Permission Denied · HTTP 401 · API Gateway · Live Station Error Codes"
+    h1 = re.sub(r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", text, re.S).group(1))
+    assert h1 == "210 Permission Denied HTTP 401 · API Gateway"
+
+
+# ------------------------------------------------------------------------------ share images
+
+def test_every_code_page_has_its_own_share_image(client, cat):
+    seen = set()
+    for code in ("250104", "210", "250146", "250001"):
+        image = meta(page(client, f"/codes/{code}"), "og:image")
+        assert re.fullmatch(rf"{BASE}/share/{code}\.[0-9a-f]{{12}}\.png", image), image
+        seen.add(image)
+    assert len(seen) == 4
+
+
+def test_share_image_is_a_png_with_the_code_cached_for_a_year(client):
+    from PIL import Image
+    image = meta(page(client, "/codes/250104"), "og:image").removeprefix(BASE)
+    response = client.get(image)
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    picture = Image.open(io.BytesIO(response.data))
+    assert picture.size == (1200, 630)
+    assert len(picture.convert("RGB").getcolors(4096) or ()) > 2  # drawn, not blank
+    assert client.get("/share/250104.000000000000.png").status_code == 404  # an old or made-up name
+    assert client.get("/share/999999.png").status_code == 404
+
+
+def test_share_image_changes_with_what_it_shows(app, cat):
+    from dataclasses import replace
+
+    from share_images import filename, render
+    entry = cat.get("250104")
+    edited = replace(entry, message=entry.message + " Edited.")
+    assert filename(entry, "Site") != filename(edited, "Site")
+    assert render(entry, "Site") != render(edited, "Site")
+    assert filename(entry, "Site") == filename(entry, "Site")
+
+
+def test_share_images_are_drawn_once_and_kept(tmp_path, cat):
+    from share_images import ShareImages
+    few = type(cat)(cat.categories, tuple(cat.codes[:3]), (), "few")
+    images = ShareImages(few, tmp_path, "Site")
+    assert images.build() == 3
+    assert ShareImages(few, tmp_path, "Site").build() == 0  # a restart draws nothing
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(images.names.values())
 
 
 @pytest.mark.parametrize("path", ["/", "/categories/quality", "/codes/250300", "/search?q=quality", "/codes/999999"])
@@ -167,6 +221,9 @@ def test_sitemap_lists_every_page(client, cat):
     assert {f"{BASE}/codes/{c.code}" for c in cat.codes} <= code_urls
     assert f"{BASE}/" in locs
     assert {f"{BASE}/categories/{c.slug}" for c in cat.categories} <= set(locs)
+    lastmods = [u.find("sm:lastmod", SM_NS) for u in root.findall("sm:url", SM_NS)]
+    assert all(m is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.text) for m in lastmods)
+    assert f"{BASE}/codes" in locs
     first = root.find("sm:url", SM_NS)
     alternates = {a.get("hreflang"): a.get("href") for a in first.findall("xhtml:link", SM_NS)}
     assert alternates == {"ko": f"{BASE}/?lang=ko", "en": f"{BASE}/?lang=en", "x-default": f"{BASE}/"}

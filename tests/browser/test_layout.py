@@ -11,7 +11,7 @@ from tests.conftest import DATA_DIR
 
 KEY_PAGES = ["/", "/categories/channel", "/codes/250104", "/codes/210", "/codes/250021",
              "/search?q=channel", "/search?q=%EC%B1%84%EB%84%90", "/codes/250999", "/nope",
-             "/codes/OPEN_API_UNAUTHORIZED"]
+             "/codes/OPEN_API_UNAUTHORIZED", "/codes", "/search?q=zzzqqq", "/codes/250021?v0=pageNo&v1=Integer"]
 WIDTHS = {"phone-360": ({"width": 360, "height": 740}, 2), "zoom-200": ({"width": 640, "height": 450}, 2),
           "small-320": ({"width": 320, "height": 640}, 2)}
 CSP_LISTENER = """
@@ -74,6 +74,27 @@ def test_no_permalink_scrolls_sideways_at_360px(browser, live_server):
     assert not problems, "\n".join(problems[:20])
 
 
+def test_no_sideways_scroll_at_360px_with_the_results_and_the_paste_box_open(browser, live_server):
+    """The instant results over a code page, and the search page with its paste box open, in Korean."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/codes/250146?lang=ko")
+        page.locator("#q").fill("채널 생성 한도")
+        expect(page.locator(".ac [role=option]").first).to_be_visible()
+        m = overflow(page)
+        assert m["scroll"] <= 361, m
+        box = page.locator(".ac").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 361, box
+        page.goto(live_server + "/search?q=channel&lang=ko")
+        page.locator("details.paste-box summary").click()
+        expect(page.locator("details.paste-box textarea")).to_be_visible()
+        m = overflow(page)
+        assert m["scroll"] <= 361, m
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("path", KEY_PAGES)
 def test_pages_run_under_the_csp_without_violations(browser, live_server, path):
     context = browser.new_context()
@@ -120,3 +141,35 @@ def test_page_served_from_memory_is_complete_in_the_browser(page, live_server):
     page.reload()
     expect(page.locator("h1")).to_contain_text("250104")
     assert page.locator("main").inner_text() == first
+
+
+LINE_STARTS = """(el) => {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), range = document.createRange(), breaks = [];
+  let lastTop = null, prev = '';
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0], ch = node.data[i];
+      if (!rect || !ch.trim()) { prev = ch; continue; }
+      if (lastTop !== null && rect.top > lastTop + 2) breaks.push(prev + '|' + ch);
+      lastTop = rect.top; prev = ch;
+    }
+  }
+  return breaks;
+}"""
+
+
+def test_korean_lines_break_between_words_not_inside_them(browser, live_server):
+    """At 360 px a Korean paragraph wraps at spaces (삭제할, never 삭/제할)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/codes/250109?lang=ko")
+        paragraph = page.locator("#explanation p")
+        breaks = paragraph.evaluate(LINE_STARTS)
+        assert len(breaks) >= 3  # it did wrap
+        hangul = re.compile(r"[\uac00-\ud7a3]")
+        inside = [b for b in breaks if hangul.match(b[0]) and hangul.match(b[-1])]
+        assert inside == [], inside
+    finally:
+        context.close()
