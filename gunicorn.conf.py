@@ -38,6 +38,19 @@ loglevel = os.environ.get("LOG_LEVEL", "info")
 control_socket_disable = True
 
 
+def when_ready(server):
+    """Once, before the first fork: give back to the OS what building the app (and pre-rendering
+    every page) allocated and freed, so the workers do not inherit it as resident memory."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
+
+
 def pre_fork(server, worker):
     """Move everything the preloaded app allocated out of the garbage collector's reach, so that the
     workers' collections do not write to (and so un-share) the pages they inherited."""

@@ -33,7 +33,7 @@ __all__ = ["init_app", "policy", "NO_STORE", "NOT_FOUND_CACHE", "PAGE_CACHE", "P
 log = logging.getLogger("lse.web")
 
 DEFAULT_PAGE_STORE_BYTES = 64 * 1024 * 1024
-DEFAULT_ANSWER_CACHE_BYTES = 8 * 1024 * 1024
+DEFAULT_ANSWER_CACHE_BYTES = 4 * 1024 * 1024
 NO_STORE_STATUSES = frozenset({400, 401, 403, 405, 413, 414, 429, 431})
 DYNAMIC_GZIP_LEVEL = 6
 DYNAMIC_BROTLI_QUALITY = 4
@@ -94,10 +94,15 @@ def serve_stored():
 
 
 def _from_entry(entry: store.Stored) -> Response:
-    enc = entry.pick(request.headers.get("Accept-Encoding", ""))
+    accept = request.headers.get("Accept-Encoding", "")
+    enc = entry.pick(accept)
     body, headers = entry.variants[enc]
     response = current_app.response_class(body, status=200, headers=headers)
-    response.headers["Content-Length"] = str(len(body))
+    if enc == "identity" and entry.wanted(accept) != "identity":  # a variant not made: compress this once
+        response.headers.pop("ETag", None)
+        _compress(response)
+        response.add_etag()
+    response.headers["Content-Length"] = str(len(response.get_data()))
     return response
 
 
@@ -131,8 +136,13 @@ def finalize_response(response: Response) -> Response:
     if cacheable and key is not None:
         if response.direct_passthrough:  # a file (share image, favicon): read it once
             response.direct_passthrough = False
+        if pol.kind == "permalink":
+            levels, encodings = current_app.config["STORE_COMPRESSION"], ("gzip", "br")
+        else:
+            levels = (DYNAMIC_GZIP_LEVEL, DYNAMIC_BROTLI_QUALITY)
+            encodings = store.encodings_for(request.headers.get("Accept-Encoding", ""))[:1]
         entry = store.Stored.build(response.get_data(), list(headers.items()), pol, response.content_type,
-                                   current_app.config["STORE_COMPRESSION"])
+                                   levels, encodings)
         if g.store.put(key, entry):
             stored = _from_entry(entry)
             for value in headers.getlist("Set-Cookie"):
@@ -255,12 +265,19 @@ def prerender_all(app: Flask, max_pages: int = 10_000) -> int:
             continue
         seen.add(path)
         try:
-            endpoint, _args = adapter.match(path, method="GET")
+            endpoint, args = adapter.match(path, method="GET")
         except Exception:  # noqa: BLE001 - not a route (or a redirect): nothing to keep
             continue
         pol = getattr(app.view_functions.get(endpoint), policy.ATTRIBUTE, None)
         if pol is None or pol.kind != "permalink":
             continue
+        if args:  # the same thing in its other forms: /codes/<ident> → .json, .md, /api/codes/<ident>
+            for other in _permalink_rules(app):
+                if other.endpoint != endpoint and set(other.arguments) == set(args):
+                    try:
+                        queue.append(adapter.build(other.endpoint, args))
+                    except Exception:  # noqa: BLE001 - that form does not take these values
+                        pass
         for lang in (("en", "ko") if pol.by_language else (None,)):
             response = client.get(base_parts.path + path, base_url=f"{base_parts.scheme}://{base_parts.netloc}",
                                   query_string={"lang": lang} if lang else None)
@@ -276,6 +293,11 @@ def prerender_all(app: Flask, max_pages: int = 10_000) -> int:
     log.info("pre-rendered %d answers (%d entries, %.1f MB) in %.1f s", rendered, len(pages),
              pages.bytes / 1e6, time.perf_counter() - started)
     return rendered
+
+
+def _permalink_rules(app: Flask) -> list:
+    return [rule for rule in app.url_map.iter_rules()
+            if getattr(getattr(app.view_functions.get(rule.endpoint), policy.ATTRIBUTE, None), "kind", None) == "permalink"]
 
 
 def _own_path(url: str, base) -> str | None:

@@ -170,11 +170,10 @@ def init_app(app: Flask, layer: StaticLayer) -> None:
             if hashed:
                 values["filename"] = hashed
 
-    for out in (default_build_dir(app), _fallback_dir()):
-        manifest = read_manifest(out)
-        if manifest is not None and _current(app, out, manifest):
-            _activate(app, out, manifest)
-            return
+    out = default_build_dir(app)
+    manifest = read_manifest(out)
+    if manifest is not None and _current(app, out, manifest):
+        _activate(app, out, manifest)
 
 
 def _fallback_dir() -> Path:

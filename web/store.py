@@ -98,20 +98,25 @@ class Stored:
     by_language: bool
     by_accept: bool
     size: int
+    worth_compressing: bool = False
 
     @classmethod
     def build(cls, body: bytes, headers, pol: policies.Policy, content_type: str | None,
-              compress_level: tuple[int, int] = (9, 9)) -> "Stored":
+              compress_level: tuple[int, int] = (9, 9), encodings=("gzip", "br")) -> "Stored":
+        """`encodings`: the compressed variants to make now (a page: both, once; a search answer:
+        only the one this client takes, so that a miss costs one cheap compression)."""
         base = [(k, v) for k, v in headers if k.lower() not in DROP_HEADERS]
         bodies = {"identity": body}
-        if compressible(content_type) and len(body) >= MIN_COMPRESS:
+        worth = compressible(content_type) and len(body) >= MIN_COMPRESS
+        if worth and "gzip" in encodings:
             gz = gzip_bytes(body, compress_level[0])
             if len(gz) < 0.95 * len(body):
                 bodies["gzip"] = gz
+        if worth and "br" in encodings:
             br = brotli_bytes(body, compress_level[1])
-            if br is not None and len(br) < len(gz):
+            if br is not None and len(br) < 0.95 * len(body):
                 bodies["br"] = br
-        if len(bodies) > 1:
+        if worth:
             base = _with_vary(base, "Accept-Encoding")
         variants, etags = {}, {}
         for enc, data in bodies.items():
@@ -122,13 +127,20 @@ class Stored:
             variants[enc], etags[enc] = (data, h), etag
         cache_control = next((v for k, v in base if k.lower() == "cache-control"), pol.cache_control)
         size = sum(len(d) for d in bodies.values()) + ENTRY_OVERHEAD
-        return cls(variants, etags, cache_control, pol.by_language, pol.by_accept, size)
+        return cls(variants, etags, cache_control, pol.by_language, pol.by_accept, size, worth)
 
     def pick(self, accept_encoding: str) -> str:
+        """The best encoding this client takes among the variants made."""
         for enc in encodings_for(accept_encoding or ""):
             if enc in self.variants:
                 return enc
         return "identity"
+
+    def wanted(self, accept_encoding: str) -> str:
+        """The best encoding this client takes, made or not."""
+        if not self.worth_compressing:
+            return "identity"
+        return encodings_for(accept_encoding or "")[0]
 
 
 def _with_vary(headers: list, name: str) -> list:
