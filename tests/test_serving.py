@@ -49,11 +49,14 @@ def test_unknown_host_is_a_plain_400_with_one_log_line(app, caplog):
     with caplog.at_level(logging.INFO):
         response = client.get("/codes/250104", headers={"Host": "evil.example"})
     assert response.status_code == 400
-    assert response.mimetype == "text/plain" and response.get_data() == b"Bad Request: unknown host\n"
+    page = response.get_data(as_text=True)
+    assert response.mimetype == "text/html" and "<h1>Bad Request</h1>" in page and "evil" not in page
+    api = client.get("/api/codes/250104", headers={"Host": "evil.example"})
+    assert api.status_code == 400 and api.get_json() == {"error": {"status": 400, "message": "Unknown host."}}
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Frame-Options"] == "DENY"  # security headers even here
     lines = [r for r in caplog.records if "evil.example" in r.getMessage()]
-    assert len(lines) == 1 and lines[0].exc_info is None
+    assert len(lines) == 2 and all(r.exc_info is None for r in lines)  # one line per request
     assert "Traceback" not in caplog.text
 
 

@@ -20,7 +20,10 @@ log = logging.getLogger("lse.web")
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_LABEL = 63
 MAX_HOST = 253
-BAD_HOST_BODY = b"Bad Request: unknown host\n"
+#: the answer to an unknown Host: plain (no template, nothing from the request), JSON under /api/
+BAD_HOST_HTML = (b"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>400 Bad Request</title></head>"
+                 b"<body><h1>Bad Request</h1><p>Unknown host.</p></body></html>\n")
+BAD_HOST_JSON = b'{"error": {"status": 400, "message": "Unknown host."}}\n'
 
 
 def as_list(value) -> list[str]:
@@ -75,10 +78,12 @@ class OriginMiddleware:
         if problem is not None:
             self.refused += 1
             log.warning("400 %s: %r on %s", problem, host[:100], environ.get("PATH_INFO", "")[:100])
-            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
-                                               ("Content-Length", str(len(BAD_HOST_BODY))),
-                                               ("Cache-Control", "no-store")])
-            return [BAD_HOST_BODY]
+            api = environ.get("PATH_INFO", "").startswith("/api/")
+            body = BAD_HOST_JSON if api else BAD_HOST_HTML
+            start_response("400 Bad Request", [
+                ("Content-Type", "application/json" if api else "text/html; charset=utf-8"),
+                ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+            return [body]
         if self.origin.site_url:
             environ["HTTP_HOST"] = environ["SERVER_NAME"] = self.origin.netloc
             environ["wsgi.url_scheme"] = self.origin.scheme
