@@ -63,15 +63,26 @@ def _remember_choice(response):
     return response
 
 
+def _page_args() -> list[tuple[str, str]]:
+    """This page's query arguments but the language: for a search answer only the parameters it is
+    keyed by, in their order (web.policy), so that a kept answer never names another request's."""
+    from web import policy
+
+    declared = policy.of_request()
+    if declared is not None and declared.kind == "answer":
+        return [(k, request.args[k]) for k in declared.params if k in request.args and k != "lang"]
+    return [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+
+
 def switch_url(lang: str) -> str:
     """This page (same path, same query) in another language: what the language switch links to."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    args = _page_args() + [("lang", lang)]
     return f"{quote(request.path)}?{urlencode(args)}"
 
 
 def page_url() -> str:
     """The absolute URL of this page without any ?lang= (what og:url shows when there is no canonical)."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args = _page_args()
     return request.base_url + (f"?{urlencode(args)}" if args else "")
 
 

@@ -402,3 +402,12 @@ def test_searches_yield_to_other_greenlets_under_gevent(fresh_app, monkeypatch):
     assert slept == [0, 0]
     client.get("/codes/250104")  # a page is no CPU-bound work: no yield
     assert slept == [0, 0]
+
+
+def test_a_kept_search_page_names_only_the_parameters_it_is_keyed_by(fresh_app):
+    client = fresh_app.test_client()
+    first = client.get("/search?utm_source=mail&q=channel&x=%3Cb%3E&lang=en").get_data(as_text=True)
+    again = client.get("/search?q=channel&lang=en").get_data(as_text=True)
+    assert first == again and len(fresh_app.extensions["answer_cache"]) == 1
+    assert '<meta property="og:url" content="http://localhost/search?q=channel">' in again
+    assert "utm_source" not in again and "x=" not in again.split("<body", 1)[1].split("</header>", 1)[0]
