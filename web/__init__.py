@@ -96,7 +96,7 @@ def serve_stored():
 def _from_entry(entry: store.Stored) -> Response:
     accept = request.headers.get("Accept-Encoding", "")
     enc = entry.pick(accept)
-    body, headers = entry.variants[enc]
+    body, headers = entry.body(enc), entry.variants[enc][1]
     response = current_app.response_class(body, status=200, headers=headers)
     if enc == "identity" and entry.wanted(accept) != "identity":  # a variant not made: compress this once
         response.headers.pop("ETag", None)

@@ -35,6 +35,7 @@ log = logging.getLogger("lse.web")
 COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml",
                       "application/opensearchdescription+xml", "application/x-suggestions+json", "image/svg+xml")
 MIN_COMPRESS = 512  # bytes: smaller answers are sent as they are
+HOLD_PLAIN_BELOW = 4096  # bytes: larger pages are held compressed only
 MAX_ORIGINS = 4  # distinct origins pages are kept for (one when LSE_SITE_URL is set)
 ENTRY_OVERHEAD = 600  # bytes per entry for its key and headers, counted in the budgets
 DROP_HEADERS = frozenset({"set-cookie", "content-length", "date", "etag", "content-encoding"})
@@ -125,9 +126,17 @@ class Stored:
             if enc != "identity":
                 h.append(("Content-Encoding", enc))
             variants[enc], etags[enc] = (data, h), etag
+        if pol.kind == "permalink" and "gzip" in bodies and len(body) >= HOLD_PLAIN_BELOW:
+            # held compressed only: a client that takes no encoding gets it decompressed (30 µs for 12 KB)
+            variants["identity"] = (None, variants["identity"][1])
+            del bodies["identity"]
         cache_control = next((v for k, v in base if k.lower() == "cache-control"), pol.cache_control)
         size = sum(len(d) for d in bodies.values()) + ENTRY_OVERHEAD
         return cls(variants, etags, cache_control, pol.by_language, pol.by_accept, size, worth)
+
+    def body(self, enc: str) -> bytes:
+        data = self.variants[enc][0]
+        return gzip.decompress(self.variants["gzip"][0]) if data is None else data
 
     def pick(self, accept_encoding: str) -> str:
         """The best encoding this client takes among the variants made."""
@@ -296,11 +305,11 @@ class FastPath:
     @staticmethod
     def serve(environ, start_response, entry: Stored):
         enc = entry.pick(environ.get("HTTP_ACCEPT_ENCODING", ""))
-        body, headers = entry.variants[enc]
+        headers = entry.variants[enc][1]
         inm = environ.get("HTTP_IF_NONE_MATCH")
         if inm and parse_etags(inm).contains_weak(entry.etags[enc]):
             kept = [(k, v) for k, v in headers if k.lower() in ("etag", "cache-control", "vary")]
             start_response("304 Not Modified", kept)
             return []
         start_response("200 OK", list(headers))
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [entry.body(enc)]
