@@ -77,7 +77,8 @@ class OriginMiddleware:
         problem = self.origin.check(host)
         if problem is not None:
             self.refused += 1
-            log.warning("400 %s: %r on %s", problem, host[:100], environ.get("PATH_INFO", "")[:100])
+            log.warning("400 %s: %r on %s (served: LSE_SITE_URL, LSE_TRUSTED_HOSTS)", problem, host[:100],
+                        environ.get("PATH_INFO", "")[:100])
             api = environ.get("PATH_INFO", "").startswith("/api/")
             body = BAD_HOST_JSON if api else BAD_HOST_HTML
             start_response("400 Bad Request", [
