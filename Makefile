@@ -5,14 +5,16 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MO     := translations/ko/LC_MESSAGES/messages.mo
 
-.PHONY: run test install install-dev translations extract-messages check-data build-index bench bench-search clean
+.PHONY: run test install install-dev translations extract-messages check-data build-index build-static bench bench-search bench-slow clean
 
 run: install $(MO)
 	$(BIN)/flask --app app check-data
 	$(BIN)/flask --app app build-index
+	$(BIN)/flask --app app build-static
 	BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install-dev $(MO)
+	$(BIN)/flask --app app build-static
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -43,6 +45,16 @@ check-data: install
 # Build the search index into search_index/ if it is missing or stale (FORCE=1 to rebuild anyway).
 build-index: install
 	$(BIN)/flask --app app build-index $(if $(FORCE),--force)
+
+# Content-hashed static assets with gzip/brotli variants into static/dist/ (the WSGI start-up does it when missing).
+build-static: install
+	$(BIN)/flask --app app build-static
+
+# The site against a bare Flask app under the same gunicorn (wrk), and 500 trickling clients (minutes).
+bench: install
+	$(BIN)/python bench/load.py
+bench-slow: install
+	$(BIN)/python bench/slow_clients.py
 
 # Search latency, build time and memory for the real catalog and synthetic 10k/100k ones (minutes).
 bench-search: install

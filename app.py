@@ -17,6 +17,7 @@ import views
 import views_search
 import views_tools
 import web
+import web.assets
 
 ROOT = Path(__file__).resolve().parent
 
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(check_data_command)
     app.cli.add_command(build_index_command)
     app.cli.add_command(upstream.diff_upstream_command)
+    app.cli.add_command(web.assets.build_static_command)
     return app
 
 

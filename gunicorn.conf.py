@@ -1,28 +1,32 @@
-"""gunicorn settings for a small machine; the Procfile and `make run` both use this file."""
+"""gunicorn settings for a small machine; the Procfile and `make run` both use this file.
+
+Worker class: gevent. Every connection is a greenlet, so clients that trickle their headers or
+read slowly hold a few KB each, not a worker: bench/slow_clients.py measured, with 500 trickling
+connections, gthread (2 workers x 4 threads) answering no normal request at all while they
+trickled, and gevent answering with a p99 of a few milliseconds. Searches are CPU-bound: the app
+yields to the other greenlets before each one (web.store.cooperative_yield). GUNICORN_WORKER_CLASS
+overrides (e.g. gthread, with GUNICORN_THREADS), WEB_CONCURRENCY sets the number of workers.
+"""
 import multiprocessing
 import os
 
 bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-# Two cores here: 2 workers x 4 threads keeps memory low and the CPUs busy (bench/load.py measured
-# 2x4 gthread against 2x1, 3x2, 4x1 and 4x4: none better, 3x2 and 4x4 worse); WEB_CONCURRENCY and
-# GUNICORN_THREADS override. gthread rather than sync: keep-alive connections from a CDN or a
-# browser are held without a worker each, and a slow client cannot block a worker.
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count())))
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
-worker_class = "gthread"
-# Load the catalog (and build the static assets) once in the master, shared copy-on-write.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+threads = int(os.environ.get("GUNICORN_THREADS", 4))  # gthread only
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 2000))  # gevent: greenlets per worker
+# Load the catalog, compile the translations, build the static assets and pre-render the pages
+# once in the master: the workers share them copy-on-write.
 preload_app = True
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
-# A safety net against slow leaks; every cache in the app is bounded, so recycle rarely (a recycled
-# worker re-renders its pages on first request).
+# A safety net against slow leaks; every cache in the app is bounded in bytes, so recycle rarely.
 max_requests = 100_000
 max_requests_jitter = 10_000
 # Heartbeat files on tmpfs: a slow disk must not make the master think a worker hung.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-# Request limits (gunicorn answers 400/414/431 itself past them): search queries are cut to 4096
-# characters anyway.
+# Request limits (gunicorn answers 400/414/431 itself past them): long pastes come by POST.
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
@@ -32,6 +36,19 @@ loglevel = os.environ.get("LOG_LEVEL", "info")
 # No runtime control socket: unused here, and several gunicorns on one host (the benchmark runs
 # three) would fight over its single default path.
 control_socket_disable = True
+
+
+def when_ready(server):
+    """Once, before the first fork: give back to the OS what building the app (and pre-rendering
+    every page) allocated and freed, so the workers do not inherit it as resident memory."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def pre_fork(server, worker):

@@ -1,10 +1,16 @@
 """Interface language: Flask-Babel catalogs, chosen by ?lang=, then a cookie, then the browser."""
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from flask import Flask, g, request
 from flask_babel import Babel
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGES = ("en", "ko")
 DEFAULT_LANGUAGE = "en"
@@ -20,13 +26,30 @@ def requested_language() -> str | None:
     return lang if lang in LANGUAGES else None
 
 
+_CHOSEN: dict[tuple, str] = {}
+_CHOSEN_MAX = 512
+
+
+def choose(arg: str | None, cookie: str | None, accept_language: str) -> str:
+    """The language for ?lang=, the lang cookie and Accept-Language (a pure function, remembered:
+    parsing Accept-Language is most of its cost)."""
+    key = (arg, cookie, accept_language)
+    lang = _CHOSEN.get(key)
+    if lang is None:
+        lang = ((arg if arg in LANGUAGES else None) or (cookie if cookie in LANGUAGES else None)
+                or parse_accept_header(accept_language, LanguageAccept).best_match(LANGUAGES)
+                or DEFAULT_LANGUAGE)
+        if len(_CHOSEN) >= _CHOSEN_MAX:
+            _CHOSEN.clear()
+        _CHOSEN[key] = lang
+    return lang
+
+
 def select_language() -> str:
     """Pick the interface language for this request."""
     if "lang" not in g:
-        g.lang = (requested_language()
-                  or (request.cookies.get(COOKIE) if request.cookies.get(COOKIE) in LANGUAGES else None)
-                  or request.accept_languages.best_match(LANGUAGES)
-                  or DEFAULT_LANGUAGE)
+        g.lang = choose(request.args.get("lang", ""), request.cookies.get(COOKIE, ""),
+                        request.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
     return g.lang
 
 
@@ -40,15 +63,26 @@ def _remember_choice(response):
     return response
 
 
+def _page_args() -> list[tuple[str, str]]:
+    """This page's query arguments but the language: for a search answer only the parameters it is
+    keyed by, in their order (web.policy), so that a kept answer never names another request's."""
+    from web import policy
+
+    declared = policy.of_request()
+    if declared is not None and declared.kind == "answer":
+        return [(k, request.args[k]) for k in declared.params if k in request.args and k != "lang"]
+    return [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+
+
 def switch_url(lang: str) -> str:
     """This page (same path, same query) in another language: what the language switch links to."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    args = _page_args() + [("lang", lang)]
     return f"{quote(request.path)}?{urlencode(args)}"
 
 
 def page_url() -> str:
     """The absolute URL of this page without any ?lang= (what og:url shows when there is no canonical)."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args = _page_args()
     return request.base_url + (f"?{urlencode(args)}" if args else "")
 
 
@@ -64,9 +98,61 @@ def localized(value) -> str:
     return value.get(select_language()) if value is not None else ""
 
 
+def compile_catalogs(directory: str | Path) -> Path:
+    """Compile every translations/<lang>/LC_MESSAGES/messages.po whose .mo is missing or older.
+
+    The .mo files are not in the repository, so a host where only the requirements were installed
+    compiles them here, at start-up. Returns the directory holding the compiled catalogs: the given
+    one, or one in the temporary directory when the given one cannot be written."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    directory = Path(directory)
+    stale = [po for po in sorted(directory.glob("*/LC_MESSAGES/messages.po"))
+             if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    if not stale:
+        return directory
+    target = directory
+    for po in stale:
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        rel = po.relative_to(directory).with_suffix(".mo")
+        try:
+            _write_atomic(target / rel, catalog, write_mo)
+        except OSError:  # a read-only checkout: compile everything next to the temp files instead
+            if target == directory:
+                target = Path(tempfile.gettempdir()) / f"lse-translations-{os.getuid()}"
+                return _compile_all_into(directory, target, read_po, write_mo)
+            raise
+        logging.getLogger("lse.i18n").info("compiled %s", target / rel)
+    return target
+
+
+def _compile_all_into(directory: Path, target: Path, read_po, write_mo) -> Path:
+    for po in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        _write_atomic(target / po.relative_to(directory).with_suffix(".mo"), catalog, write_mo)
+    return target
+
+
+def _write_atomic(path: Path, catalog, write_mo) -> None:
+    """Write a .mo so that another process starting at the same time never reads half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".mo")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write_mo(fh, catalog)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["loc"] = localized
-    Babel(app, locale_selector=select_language, default_translation_directories="translations")
+    translations = compile_catalogs(Path(app.root_path) / "translations")
+    Babel(app, locale_selector=select_language, default_translation_directories=str(translations))
     app.after_request(_remember_choice)
     app.jinja_env.globals.update(
         current_language=select_language, LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,

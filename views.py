@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from catalog import PLACEHOLDER_RE, Catalog, ErrorCode
 from relations import Relations
 from share_images import ShareImages
+from web import policy
 
 pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -62,6 +63,7 @@ def reply_text(entry: ErrorCode, lang: str) -> str:
 # ------------------------------------------------------------------------------- pages
 
 @pages.route("/")
+@policy.permalink
 def home():
     cat = get_catalog()
     counts = {c.slug: len(cat.in_category(c.slug)) for c in cat.categories}
@@ -70,6 +72,7 @@ def home():
 
 
 @pages.route("/categories/<slug>")
+@policy.permalink
 def category_page(slug: str):
     cat = get_catalog()
     category = cat.category(slug)
@@ -80,6 +83,7 @@ def category_page(slug: str):
 
 
 @pages.route("/codes")
+@policy.permalink
 def all_codes():
     """Every code on one page, by category: the index a person can scan or search with Ctrl+F."""
     cat = get_catalog()
@@ -88,6 +92,7 @@ def all_codes():
 
 
 @pages.route("/codes/<ident>.json")
+@policy.permalink(by_language=False)
 def code_json_page(ident: str):
     """One code as JSON next to its page: /codes/250104.json (a unique name redirects to it)."""
     cat = get_catalog()
@@ -101,6 +106,7 @@ def code_json_page(ident: str):
 
 
 @pages.route("/codes/<path:ident>")
+@policy.permalink(by_accept=True, accept=policy.digits_only)
 def code_page(ident: str):
     if request.accept_mimetypes.best_match(("text/html", "text/markdown")) == "text/markdown":
         return current_app.view_functions["tools.code_markdown"](ident)  # the same as /codes/<code>.md
@@ -186,12 +192,14 @@ def not_found(nearest=(), ident: str = ""):
 # ------------------------------------------------------------- browsers, crawlers, sharing
 
 @pages.route("/opensearch.xml")
+@policy.permalink
 def opensearch():
     xml = render_template("opensearch.xml", search_url=url_for("search.search_page", _external=True))
     return Response(xml, mimetype="application/opensearchdescription+xml")
 
 
 @pages.route("/sitemap.xml")
+@policy.permalink(by_language=False)
 def sitemap():
     cat = get_catalog()
     dates = data_dates()
@@ -225,6 +233,7 @@ def _last_commit_day(path: Path) -> str | None:
 
 
 @pages.route("/share/<name>")
+@policy.permalink(by_language=False)
 def share_image(name: str):
     """A code's share image (og:image); its name carries a hash of what it shows, so it is cached for a year."""
     images = current_app.extensions.get("share_images")
@@ -243,6 +252,7 @@ def share_image_url(entry: ErrorCode) -> str | None:
 
 
 @pages.route("/robots.txt")
+@policy.permalink(by_language=False)
 def robots():
     lines = ["User-agent: *", "Allow: /", "Disallow: /search", "Disallow: /suggest", "Disallow: /api/search",
              "", f"Sitemap: {url_for('pages.sitemap', _external=True)}", ""]
@@ -250,6 +260,7 @@ def robots():
 
 
 @pages.route("/favicon.ico")
+@policy.permalink(by_language=False)
 def favicon():
     return send_from_directory(current_app.static_folder, "favicon-32.png", mimetype="image/png")
 
@@ -257,12 +268,14 @@ def favicon():
 # --------------------------------------------------------------------------------- api
 
 @api.route("/codes")
+@policy.permalink(by_language=False)
 def api_codes():
     codes = [code_json(c) for c in get_catalog().codes]
     return jsonify({"count": len(codes), "codes": codes})
 
 
 @api.route("/codes.csv")
+@policy.permalink(by_language=False)
 def api_codes_csv():
     """The whole catalog for spreadsheets: UTF-8 with a BOM so Excel reads the Korean correctly."""
     out = io.StringIO()
@@ -293,6 +306,7 @@ def _csv_cell(value) -> str:
 
 
 @api.route("/codes/<ident>")
+@policy.permalink(by_language=False)
 def api_code(ident: str):
     entry = get_catalog().get(ident)
     if entry is None:
@@ -301,7 +315,7 @@ def api_code(ident: str):
 
 
 def api_error(message: str, status: int):
-    return jsonify({"error": {"message": message}}), status
+    return jsonify({"error": {"status": status, "message": message}}), status
 
 
 def init_app(app: Flask) -> None:

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 import i18n
 from views import api_error, get_catalog, no_store, render_code_page, value_args
+from web import policy
 
 search = Blueprint("search", __name__)
 PAGE_SIZE = 20  # results per HTML page
@@ -69,6 +70,8 @@ def lookup(query: str, limit: int, page: int = 1, category: str | None = None, p
         pinned = [(code, match) for code, match in pinned if cat.get(code).category == category]
     results = get_search().search(words_of(query, analysis), limit=limit, page=page, category=category,
                                   pinned=pinned if page == 1 else ())
+    if results.degraded:  # a failed or partial search is never kept as an answer
+        policy.incomplete()
     if analysis is None:
         exact = results.exact_codes[0] if len(results.exact_codes) == 1 and not category and page == 1 else None
         return Lookup(results, None, exact)
@@ -146,6 +149,7 @@ def _category(raw: str | None) -> str:
 
 
 @search.route("/search", methods=["GET", "POST"])
+@policy.answer("q", "category", "page")
 def search_page():
     if request.method == "POST":
         return search_post()
@@ -238,6 +242,7 @@ def marked_spans(highlighted) -> list[list[int]]:
 
 
 @search.route("/api/search")
+@policy.answer("q", "limit", "page", "category", by_language=False)
 def api_search():
     query = request.args.get("q")
     if query is None or not query.strip():
@@ -258,6 +263,8 @@ def api_search():
         "results": [result_json(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code)],
         "did_you_mean": results.did_you_mean,
     }
+    if results.degraded:
+        body["degraded"] = True
     if found.paste is not None:
         body["paste"] = paste_json(found.paste)
         return no_store(body)
@@ -265,6 +272,7 @@ def api_search():
 
 
 @search.route("/api/match", methods=["POST"])
+@policy.private
 def api_match():
     """A pasted error ({"text": ...}, up to 64 KB) → the codes it belongs to, the values it carried, notes."""
     request.max_content_length = MAX_BODY_BYTES
@@ -309,6 +317,7 @@ def note_json(note) -> dict:
 
 
 @search.route("/suggest")
+@policy.answer("q", by_language=False)
 def suggest():
     """OpenSearch suggestions: [query, [completions], [descriptions], [urls]]; never an error."""
     query = request.args.get("q", "")

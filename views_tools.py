@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from changes import ChangeLog, load_changes
 from i18n import select_language
 from views import NAME_LIKE, get_catalog, permalink
+from web import policy
 
 tools = Blueprint("tools", __name__)
 
@@ -81,6 +82,7 @@ def _vary_on_accept(response: Response) -> Response:
 
 
 @tools.route("/codes/<ident>.md")
+@policy.permalink(accept=policy.digits_only)
 def code_markdown(ident: str):
     """One code as Markdown: NCP's fields verbatim, then ours, then the example body."""
     cat = get_catalog()
@@ -105,6 +107,7 @@ def code_markdown(ident: str):
 
 
 @tools.route("/llms.txt")
+@policy.permalink
 def llms_txt():
     """What the site is and every code's Markdown, in the llms.txt convention."""
     cat = get_catalog()
@@ -115,6 +118,7 @@ def llms_txt():
 
 
 @tools.route("/changes.atom")
+@policy.permalink
 def changes_feed():
     """The change log as an Atom feed, newest first, so support teams can subscribe."""
     log = get_changes()
