@@ -74,6 +74,9 @@ def test_a_latin_word_is_keyboard_korean_only_when_no_english_word_and_known_han
     assert hangul.keyboard_korean("dkssud", is_english, is_korean) is None  # 안녕: not in the lexicon
     assert hangul.keyboard_korean("xkcdz", is_english, is_korean) is None  # no whole syllables
     assert hangul.keyboard_korean("ls-2026", is_english, is_korean) is None
+    anything_korean = lambda word: True  # noqa: E731
+    assert hangul.keyboard_korean("go", is_english, anything_korean) is None  # 해, but English
+    assert hangul.keyboard_korean("rk", is_english, anything_korean) == "가"
 
 
 def test_initials_of_a_word_and_initials_only_tokens():
