@@ -11,6 +11,7 @@ import math
 import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
+from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 SYLLABLE_FIRST, SYLLABLE_LAST = 0xAC00, 0xD7A3
@@ -47,9 +48,16 @@ def is_jamo(ch: str) -> bool:
     return len(ch) == 1 and (ch in CONSONANTS or ch in VOWELS)
 
 
+# NFKC (the search normalisation) turns compatibility jamo into conjoining ones; a lone conjoining
+# jamo is read back as the compatibility jamo people type.
+CONJOINING = {**{0x1100 + i: ch for i, ch in enumerate(INITIALS)},
+              **{0x1161 + i: ch for i, ch in enumerate(MEDIALS)},
+              **{0x11A8 + i: ch for i, ch in enumerate(FINALS[1:])}}
+
+
 def _nfc(text: str) -> str:
-    # conjoining jamo (U+1100 block) compose to syllables under NFC; compatibility jamo do not
-    return unicodedata.normalize("NFC", text)
+    """NFC (conjoining jamo sequences become syllables), then lone conjoining jamo as compatibility."""
+    return unicodedata.normalize("NFC", text).translate(CONJOINING)
 
 
 def split_syllable(ch: str) -> tuple[str, str, str]:
@@ -315,3 +323,94 @@ def complete_latin(prefix: str, sorted_words: list[str], weights: Mapping[str, f
         found.append(sorted_words[i])
         i += 1
     return _ranked(found, weights)[:limit]
+
+
+# ------------------------------------------------------------------------- a query as meant
+
+# Particles a Korean word often carries in a query; a slip is looked for in the word without them.
+PARTICLES = ("에서", "으로", "이랑", "이", "가", "을", "를", "은", "는", "에", "의", "도", "로", "와", "과", "만")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A query as the user meant it: text with keyboard-mode words in Hangul and one-jamo slips
+    corrected (fixed says whether anything was), and the lexicon words that stand for each 초성 token
+    and for the last word if it is still being typed (alternatives: (token, words) pairs)."""
+
+    text: str
+    fixed: bool
+    alternatives: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _is_korean_word(lexicon: "Lexicon", word: str) -> bool:
+    """Known Hangul: a lexicon word, a common Korean word, or a lexicon word followed by an ending."""
+    if word in lexicon or general_frequency(word, "ko") > 0:
+        return True
+    return any(word[:i] in lexicon and general_frequency(word[i:], "ko") > 0 for i in range(1, len(word)))
+
+
+def _inflected(lexicon: "Lexicon", word: str, stems: Callable[[str], Iterable[str]] | None) -> bool:
+    """Whether word is a known stem of two syllables or more with an ending typed on (꺼진: 꺼지+ㄴ)."""
+    if stems is None or not is_whole_hangul(word):
+        return False
+    keys = keystrokes(word)
+    return any(len(stem) >= 2 and stem in lexicon and keys.startswith(keystrokes(stem)) for stem in stems(word))
+
+
+def _corrected(lexicon: "Lexicon", word: str) -> str | None:
+    """word with a one-jamo slip fixed, its particle kept (버킽이 → 버킷이); None when it needs none."""
+    if word in lexicon or not is_whole_hangul(word):
+        return None
+    for particle in ("", *PARTICLES):
+        stem = word[: len(word) - len(particle)] if particle else word
+        if not stem or (particle and not word.endswith(particle)):
+            continue
+        if stem in lexicon:
+            return None
+        if general_frequency(stem, "ko") > 0:
+            continue  # a common word is no slip
+        fixed = lexicon.correct(stem)
+        if fixed:
+            return fixed + particle
+    return None
+
+
+def read_query(text: str, lexicon: "Lexicon", is_english: Callable[[str], bool], *,
+               last_is_prefix: bool = True,
+               complete_english: Callable[[str], tuple[str, ...]] | None = None,
+               stems: Callable[[str], Iterable[str]] | None = None) -> Reading:
+    """How a normalised query was meant (see Reading). is_english says whether a Latin word is
+    English or the catalog's own; complete_english gives the catalog words an English prefix can
+    become (the last word may be cut: "fo" → found); stems gives a word's content morphemes (an
+    inflected known word, 꺼진 → 꺼지, is no slip)."""
+    tokens = _nfc(text).split(" ")
+    out: list[str] = []
+    alternatives: list[tuple[str, tuple[str, ...]]] = []
+    fixed = False
+    for position, token in enumerate(tokens):
+        last = last_is_prefix and position == len(tokens) - 1
+        word = token
+        if token.isascii() and token.isalpha():
+            hangul = keyboard_korean(token, is_english, lambda h: _is_korean_word(lexicon, h))
+            if hangul:
+                word, fixed = hangul, True
+            elif last and complete_english:
+                found = tuple(w for w in complete_english(token) if w != token.lower())
+                if found:
+                    alternatives.append((token, found))
+                out.append(token)
+                continue
+        if is_initials(word):
+            found = lexicon.expand_initials(word)
+            if found:
+                alternatives.append((word, found))
+        elif last and word not in lexicon and (lexicon.complete(word) or not is_whole_hangul(word)):
+            found = tuple(w for w in lexicon.complete(word) if w != word)
+            if found:
+                alternatives.append((word, found))
+        elif word == token and not _inflected(lexicon, word, stems):
+            correction = _corrected(lexicon, word)
+            if correction:
+                word, fixed = correction, True
+        out.append(word)
+    return Reading(" ".join(out), fixed, tuple(alternatives))

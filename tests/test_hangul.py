@@ -188,3 +188,56 @@ def test_lookups_are_fast_over_a_catalog_sized_lexicon():
             big.complete.__wrapped__(q)
     per_query = (time.perf_counter() - start) / (200 * len(queries))
     assert per_query < 0.3e-3
+
+
+ENGLISH = {"vod", "channel", "not", "found", "format", "snapshot"}
+
+
+def is_english(word):
+    return word in ENGLISH or hangul.general_frequency(word, "en") > 0
+
+
+def complete_english(prefix):
+    return hangul.complete_latin(prefix, sorted(ENGLISH), {"found": 3, "format": 2})
+
+
+def read(text, **kwargs):
+    return hangul.read_query(text, hangul.Lexicon(WORDS), is_english, complete_english=complete_english,
+                             **kwargs)
+
+
+def test_a_query_typed_in_english_mode_is_read_as_its_hangul():
+    reading = read("thdcnf tlfvo")
+    assert reading.text == "송출 실패" and reading.fixed
+    assert read("vod shrghk").text == "vod 녹화"  # the catalog's Latin words stay
+
+
+def test_initials_tokens_get_their_lexicon_words_beside_other_words():
+    reading = read("ㄴㅎ 시작")
+    assert reading.text == "ㄴㅎ 시작" and not reading.fixed
+    assert reading.alternatives == (("ㄴㅎ", ("녹화", "노후")),)
+
+
+def test_initials_after_nfkc_normalisation_are_still_initials():
+    reading = read(unicodedata.normalize("NFKC", "ㅂㅋ 삭제"))
+    assert reading.alternatives == (("ㅂㅋ", ("버킷",)),)
+
+
+def test_only_the_last_word_is_read_as_a_prefix():
+    assert read("녹화 중ㅈ").alternatives == (("중ㅈ", ("중지",)),)
+    assert read("업로 녹화").alternatives == ()
+    assert read("녹화 중ㅈ", last_is_prefix=False).alternatives == ()
+    assert read("snapshot not fo").alternatives == (("fo", ("found", "format")),)
+
+
+def test_one_jamo_slips_are_corrected_in_the_query_text_particles_kept():
+    reading = read("녹하 삭졔")
+    assert reading.text == "녹화 삭제" and reading.fixed
+    assert read("버킽이 없음").text == "버킷이 없음"
+    assert not read("채널 생성").fixed
+
+
+def test_an_inflected_known_word_is_no_slip():
+    # 실팬 is one key from 실패; when the analyser reads it as 실패 + an ending, it is left alone
+    assert read("실팬 채널").text == "실패 채널"
+    assert read("실팬 채널", stems=lambda word: ["실패"] if word == "실팬" else []).text == "실팬 채널"
