@@ -334,12 +334,16 @@ PARTICLES = ("에서", "으로", "이랑", "이", "가", "을", "를", "은", "�
 @dataclass(frozen=True, slots=True)
 class Reading:
     """A query as the user meant it: text with keyboard-mode words in Hangul and one-jamo slips
-    corrected (fixed says whether anything was), and the lexicon words that stand for each 초성 token
+    corrected (changes: (typed, meant) pairs), and the lexicon words that stand for each 초성 token
     and for the last word if it is still being typed (alternatives: (token, words) pairs)."""
 
     text: str
-    fixed: bool
+    changes: tuple[tuple[str, str], ...]
     alternatives: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def fixed(self) -> bool:
+        return bool(self.changes)
 
 
 def _is_korean_word(lexicon: "Lexicon", word: str) -> bool:
@@ -386,14 +390,15 @@ def read_query(text: str, lexicon: "Lexicon", is_english: Callable[[str], bool],
     tokens = _nfc(text).split(" ")
     out: list[str] = []
     alternatives: list[tuple[str, tuple[str, ...]]] = []
-    fixed = False
+    changes: list[tuple[str, str]] = []
     for position, token in enumerate(tokens):
         last = last_is_prefix and position == len(tokens) - 1
         word = token
         if token.isascii() and token.isalpha():
             hangul = keyboard_korean(token, is_english, lambda h: _is_korean_word(lexicon, h))
             if hangul:
-                word, fixed = hangul, True
+                word = hangul
+                changes.append((token, hangul))
             elif last and complete_english:
                 found = tuple(w for w in complete_english(token) if w != token.lower())
                 if found:
@@ -411,6 +416,7 @@ def read_query(text: str, lexicon: "Lexicon", is_english: Callable[[str], bool],
         elif word == token and not _inflected(lexicon, word, stems):
             correction = _corrected(lexicon, word)
             if correction:
-                word, fixed = correction, True
+                word = correction
+                changes.append((token, correction))
         out.append(word)
-    return Reading(" ".join(out), fixed, tuple(alternatives))
+    return Reading(" ".join(out), tuple(changes), tuple(alternatives))

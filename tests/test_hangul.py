@@ -208,7 +208,8 @@ def read(text, **kwargs):
 
 def test_a_query_typed_in_english_mode_is_read_as_its_hangul():
     reading = read("thdcnf tlfvo")
-    assert reading.text == "송출 실패" and reading.fixed
+    assert reading.text == "송출 실패"
+    assert reading.changes == (("thdcnf", "송출"), ("tlfvo", "실패"))
     assert read("vod shrghk").text == "vod 녹화"  # the catalog's Latin words stay
 
 
@@ -232,7 +233,7 @@ def test_only_the_last_word_is_read_as_a_prefix():
 
 def test_one_jamo_slips_are_corrected_in_the_query_text_particles_kept():
     reading = read("녹하 삭졔")
-    assert reading.text == "녹화 삭제" and reading.fixed
+    assert reading.text == "녹화 삭제" and reading.changes == (("녹하", "녹화"), ("삭졔", "삭제"))
     assert read("버킽이 없음").text == "버킷이 없음"
     assert not read("채널 생성").fixed
 
