@@ -420,3 +420,32 @@ def read_query(text: str, lexicon: "Lexicon", is_english: Callable[[str], bool],
                 changes.append((token, correction))
         out.append(word)
     return Reading(" ".join(out), tuple(changes), tuple(alternatives))
+
+
+class QueryReader:
+    """read_query over one vocabulary: the Korean lexicon (the index's Korean words and the glossary's,
+    weighted by document counts and general frequency) and the English words the catalog uses."""
+
+    def __init__(self, korean_counts: Mapping[str, float], english_counts: Mapping[str, float],
+                 stems: Callable[[str], Iterable[str]] | None = None, *, max_results: int = 12):
+        self.lexicon = Lexicon(frequency_weights(korean_counts, prior=lambda w: general_frequency(w, "ko")),
+                               max_results=max_results)
+        self.english_counts = dict(english_counts)
+        self._english_sorted = sorted(self.english_counts)
+        self.stems = stems
+        self.read = lru_cache(maxsize=2048)(self._read)
+
+    def is_english(self, word: str) -> bool:
+        """A word of the catalog's English, or of English in general."""
+        return word in self.english_counts or general_frequency(word, "en") > 0
+
+    def complete_english(self, prefix: str) -> tuple[str, ...]:
+        """The catalog words an English word being typed can become; none for a word it knows."""
+        prefix = prefix.lower()
+        if prefix in self.english_counts:
+            return ()
+        return complete_latin(prefix, self._english_sorted, self.english_counts, limit=self.lexicon.max_results)
+
+    def _read(self, text: str, last_is_prefix: bool = True) -> Reading:
+        return read_query(text, self.lexicon, self.is_english, last_is_prefix=last_is_prefix,
+                          complete_english=self.complete_english, stems=self.stems)

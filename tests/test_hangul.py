@@ -242,3 +242,11 @@ def test_an_inflected_known_word_is_no_slip():
     # 실팬 is one key from 실패; when the analyser reads it as 실패 + an ending, it is left alone
     assert read("실팬 채널").text == "실패 채널"
     assert read("실팬 채널", stems=lambda word: ["실패"] if word == "실팬" else []).text == "실팬 채널"
+
+
+def test_a_query_reader_reads_against_its_vocabulary():
+    reader = hangul.QueryReader({"녹화": 12, "송출": 9, "중지": 3}, {"found": 4, "format": 2, "not": 9})
+    assert reader.read("shrghk 중ㅈ") == hangul.Reading("녹화 중ㅈ", (("shrghk", "녹화"),), (("중ㅈ", ("중지",)),))
+    assert reader.read("snapshot not fo").alternatives == (("fo", ("found", "format")),)
+    assert reader.read("snapshot not").alternatives == ()  # a whole word of the catalog
+    assert reader.read("녹하 송출", last_is_prefix=False).text == "녹화 송출"
