@@ -245,7 +245,7 @@ def test_an_inflected_known_word_is_no_slip():
 
 
 def test_a_query_reader_reads_against_its_vocabulary():
-    reader = hangul.QueryReader({"녹화": 12, "송출": 9, "중지": 3}, {"found": 4, "format": 2, "not": 9})
+    reader = hangul.QueryReader({"녹화": 12, "송출": 9, "중지": 3}, {"found": 4, "format": 2, "not": 9, "notify": 1})
     assert reader.read("shrghk 중ㅈ") == hangul.Reading("녹화 중ㅈ", (("shrghk", "녹화"),), (("중ㅈ", ("중지",)),))
     assert reader.read("snapshot not fo").alternatives == (("fo", ("found", "format")),)
     assert reader.read("snapshot not").alternatives == ()  # a whole word of the catalog
