@@ -365,14 +365,11 @@ def _corrected(lexicon: "Lexicon", word: str) -> str | None:
     """word with a one-jamo slip fixed, its particle kept (버킽이 → 버킷이); None when it needs none."""
     if word in lexicon or not is_whole_hangul(word):
         return None
-    for particle in ("", *PARTICLES):
-        stem = word[: len(word) - len(particle)] if particle else word
-        if not stem or (particle and not word.endswith(particle)):
-            continue
-        if stem in lexicon:
-            return None
-        if general_frequency(stem, "ko") > 0:
-            continue  # a common word is no slip
+    splits = [(word, "")] + [(word[: -len(p)], p) for p in PARTICLES if word.endswith(p) and len(word) > len(p)]
+    # a known word with its particle (중이: 중 + 이) is no slip, however close another word is
+    if any(stem in lexicon or general_frequency(stem, "ko") > 0 for stem, _ in splits):
+        return None
+    for stem, particle in splits:
         fixed = lexicon.correct(stem)
         if fixed:
             return fixed + particle

@@ -250,3 +250,9 @@ def test_a_query_reader_reads_against_its_vocabulary():
     assert reader.read("snapshot not fo").alternatives == (("fo", ("found", "format")),)
     assert reader.read("snapshot not").alternatives == ()  # a whole word of the catalog
     assert reader.read("녹하 송출", last_is_prefix=False).text == "녹화 송출"
+
+
+def test_a_known_word_with_its_particle_is_no_slip():
+    # 중이 is one key from 중지, but it is 중 with the particle 이
+    assert read("송출 중이 아닌 채널").text == "송출 중이 아닌 채널"
+    assert read("버킽이 없음").text == "버킷이 없음"
