@@ -8,6 +8,7 @@ prefix of its keystrokes (녹ㅎ, 노ㄱ and 녹호 all lead to 녹화), and a o
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 SYLLABLE_FIRST, SYLLABLE_LAST = 0xAC00, 0xD7A3
+SYLLABLE_RUN = re.compile("[\uac00-\ud7a3]+")
 
 # Compatibility jamo in Unicode's syllable order (initials, medials, finals; "" for no final).
 INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -376,6 +378,12 @@ def _corrected(lexicon: "Lexicon", word: str) -> str | None:
     return None
 
 
+def _corrected_unless_inflected(lexicon: "Lexicon", word: str, stems) -> str:
+    if _inflected(lexicon, word, stems):
+        return word
+    return _corrected(lexicon, word) or word
+
+
 def read_query(text: str, lexicon: "Lexicon", is_english: Callable[[str], bool], *,
                last_is_prefix: bool = True,
                complete_english: Callable[[str], tuple[str, ...]] | None = None,
@@ -406,15 +414,14 @@ def read_query(text: str, lexicon: "Lexicon", is_english: Callable[[str], bool],
             found = lexicon.expand_initials(word)
             if found:
                 alternatives.append((word, found))
-        elif last and word not in lexicon and (lexicon.complete(word) or not is_whole_hangul(word)):
-            found = tuple(w for w in lexicon.complete(word) if w != word)
-            if found:
-                alternatives.append((word, found))
-        elif word == token and not _inflected(lexicon, word, stems):
-            correction = _corrected(lexicon, word)
-            if correction:
-                word = correction
-                changes.append((token, correction))
+        elif last and word not in lexicon and any(w != word for w in lexicon.complete(word)):
+            alternatives.append((word, tuple(w for w in lexicon.complete(word) if w != word)))
+        elif word == token:
+            # each Hangul run on its own: 체널ID is 체널 + ID
+            fixed_word = SYLLABLE_RUN.sub(lambda m: _corrected_unless_inflected(lexicon, m.group(), stems), word)
+            if fixed_word != word:
+                word = fixed_word
+                changes.append((token, fixed_word))
         out.append(word)
     return Reading(" ".join(out), tuple(changes), tuple(alternatives))
 

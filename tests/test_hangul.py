@@ -235,6 +235,7 @@ def test_one_jamo_slips_are_corrected_in_the_query_text_particles_kept():
     reading = read("녹하 삭졔")
     assert reading.text == "녹화 삭제" and reading.changes == (("녹하", "녹화"), ("삭졔", "삭제"))
     assert read("버킽이 없음").text == "버킷이 없음"
+    assert read("채녈ID 삭제").changes == (("채녈ID", "채널ID"),)  # a Hangul run inside a token
     assert not read("채널 생성").fixed
 
 
