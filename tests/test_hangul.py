@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-import hangul
+from search import hangul
 
 # A lexicon in the catalog's words; weights as the index would count them.
 WORDS = {"녹화": 40, "녹화본": 2, "노고": 0.5, "송출": 30, "중지": 12, "중단": 4, "중": 6, "업로드": 15,
