@@ -128,4 +128,5 @@ def _typing(reader, terms: dict, words: frozenset, korean_words) -> QueryReader:
     for f in EN_FIELDS:
         for t in terms.get(f, ()):
             en[t] = en.get(t, 0) + reader.doc_frequency(f, t)
-    return QueryReader(ko, en, stems=lambda w: [p.text for p in korean.morphemes(w)])
+    # a few alternatives per token: each one is scored, and the most frequent come first
+    return QueryReader(ko, en, stems=lambda w: [p.text for p in korean.morphemes(w)], max_results=6)
