@@ -78,7 +78,7 @@ def test_markdown_in_korean_keeps_ncp_text_and_gives_ours_in_korean(client):
     page = text(client.get("/codes/250100.md?lang=ko"))
     assert "Channel is not found" in page and "채널을 찾을 수 없음" in page
     assert CATALOG.get("250100").explanation.ko in rendered_text(page)
-    assert "## NAVER Cloud Platform 공개 내용" in page or "(공식, 원문 그대로)" in page
+    assert "\n## 네이버 클라우드 플랫폼 공식 정보 (공식, 원문 그대로)\n" in page
 
 
 def test_accept_markdown_on_the_page_gives_the_same_markdown(client):
