@@ -21,6 +21,12 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="session")
+def stateless_client(app):
+    """A client that keeps no cookies, so that one request's language never leaks into the next."""
+    return app.test_client(use_cookies=False)
+
+
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
