@@ -12,7 +12,7 @@ from catalog import PLACEHOLDER_RE, load_catalog
 from matcher import NOTE_KINDS, Match, MessageMatcher, Note, PasteAnalysis
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-# Loaded at collection so tests can be parametrised per code; project-written fields may still be empty.
+# Loaded at collection so that tests can be parametrised per code.
 CATALOG = load_catalog(DATA_DIR)
 SAMPLE_VALUES = ("channel", "42", "/a/b c.mp4", "my channel", "ls-2026-AbC")
 CATCH_ALL = "250001"
