@@ -16,6 +16,14 @@ def app(tmp_path_factory):
     return app
 
 
+@pytest.fixture(scope="session")
+def make_app(app):
+    """Apps of their own (empty page store, their own settings) over the session's search index, built once."""
+    def make(**config):
+        return create_app({"TESTING": True, "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"], **config})
+    return make
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

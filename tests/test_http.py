@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import pytest
 from flask import template_rendered
 
-from app import create_app
 from web import assets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,16 +24,10 @@ def built_assets(app):
     assets.ensure_built(app)
 
 
-def make_app(tmp_path, **config):
-    settings = {"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "index")}
-    settings.update(config)
-    return create_app(settings)
-
-
 @pytest.fixture
-def fresh(tmp_path):
+def fresh(make_app):
     """An app of its own, so that its page cache starts empty."""
-    return make_app(tmp_path)
+    return make_app()
 
 
 def static_url(client, name="style.css"):
@@ -279,9 +272,9 @@ def test_permalinks_are_rendered_once_per_language(fresh, renders, path):
     assert len(renders) == 2 and ko != en1
 
 
-def test_prerendered_page_is_identical_to_a_fresh_render(tmp_path):
-    cached = make_app(tmp_path).test_client()
-    uncached = make_app(tmp_path, PRERENDER=False).test_client()
+def test_prerendered_page_is_identical_to_a_fresh_render(make_app):
+    cached = make_app().test_client()
+    uncached = make_app(PRERENDER=False).test_client()
     for path in PAGES + ["/api/codes/250104", "/api/codes"]:
         cached.get(path), uncached.get(path)  # warm, and let ?lang= set its cookie
         hit, fresh_render = cached.get(path), uncached.get(path)
@@ -290,8 +283,8 @@ def test_prerendered_page_is_identical_to_a_fresh_render(tmp_path):
         assert hit.headers["Cache-Control"] == fresh_render.headers["Cache-Control"], path
 
 
-def test_prerender_can_be_switched_off(tmp_path):
-    app = make_app(tmp_path, PRERENDER=False)
+def test_prerender_can_be_switched_off(make_app):
+    app = make_app(PRERENDER=False)
     renders = []
     template_rendered.connect(lambda *a, **k: renders.append(1), app, weak=False)
     client = app.test_client()
@@ -366,10 +359,10 @@ def test_code_urls_never_redirect_off_site(client, target):
     assert response.headers["Location"] == "/codes/250104"
 
 
-def test_offsite_redirect_from_any_view_is_refused(tmp_path):
+def test_offsite_redirect_from_any_view_is_refused(make_app):
     """A guard under all views: a redirect to another host becomes a 400, whatever a view does."""
     from flask import redirect
-    app = make_app(tmp_path)
+    app = make_app()
 
     @app.route("/test-go/<int:n>")
     def go(n):
@@ -415,9 +408,9 @@ def test_missing_api_parameter_is_400_json(client):
         assert response.get_json()["error"]["message"]
 
 
-def test_bad_request_has_an_html_explanation(tmp_path):
+def test_bad_request_has_an_html_explanation(make_app):
     from flask import abort
-    app = make_app(tmp_path)
+    app = make_app()
 
     @app.route("/test-bad")
     def bad():
@@ -430,8 +423,8 @@ def test_bad_request_has_an_html_explanation(tmp_path):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_500_is_logged_and_leaks_nothing(tmp_path, caplog):
-    app = make_app(tmp_path, PROPAGATE_EXCEPTIONS=False, TESTING=False)
+def test_500_is_logged_and_leaks_nothing(caplog, make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False, TESTING=False)
 
     @app.route("/test-boom")
     def boom():
@@ -485,10 +478,10 @@ def test_other_immutable_resources_are_cacheable(client, path):
     assert_security_headers(response)
 
 
-def test_unwritable_static_build_dir_falls_back(tmp_path, caplog):
+def test_unwritable_static_build_dir_falls_back(tmp_path, caplog, make_app):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the build directory should be")
-    app = make_app(tmp_path, STATIC_BUILD_DIR=str(blocker / "dist"))
+    app = make_app(STATIC_BUILD_DIR=str(blocker / "dist"))
     with caplog.at_level("WARNING"):
         assets.ensure_built(app)
     client = app.test_client()
