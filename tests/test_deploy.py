@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PORTS = range(18080, 18100)
 TRICKLERS = 300
 

@@ -2,9 +2,11 @@
 huge strings, query-syntax characters, lone surrogates and broken percent-encoding at every
 endpoint that takes user input. Each answer must be a 2xx/3xx/4xx and must never reflect markup
 unescaped into HTML. (How fast hostile input is answered is measured in bench/, not here.)"""
+import gzip
 import json
 from urllib.parse import quote, quote_from_bytes
 
+import brotli
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -34,6 +36,13 @@ def get(client, *args, **kwargs):
     return response
 
 
+def decoded(response) -> str:
+    """The body as a browser reads it, compressed or not."""
+    data = response.get_data()
+    encoding = response.headers.get("Content-Encoding", "identity")
+    return {"br": brotli.decompress, "gzip": gzip.decompress, "identity": bytes}[encoding](data).decode("utf-8")
+
+
 def check(response, sent: str = ""):
     """The properties every answer to bad input must have."""
     assert response.status_code < 500, (response.status_code, response.get_data(as_text=True)[:500])
@@ -42,7 +51,7 @@ def check(response, sent: str = ""):
         location = response.headers["Location"]
         assert (location.startswith("/") and not location.startswith("//")) or location.startswith("http://localhost/"), location
         assert "\\" not in location
-    body = response.get_data(as_text=True)
+    body = decoded(response)
     if response.mimetype == "text/html":
         for bad in DANGEROUS:
             assert bad not in body, f"unescaped {bad!r} reflected"

@@ -2,32 +2,21 @@
 static assets, redirects that stay on the site, error answers and a refused start on bad data."""
 import gzip
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from flask import template_rendered
 
 from web import assets
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.usefixtures("built_assets")
 
 PAGES = ["/", "/?lang=ko", "/categories/channel", "/codes/250104", "/codes/210?lang=en", "/codes/250104?lang=ko"]
 APIS = ["/api/codes", "/api/codes/250104", "/api/search?q=channel"]
 SEARCHES = ["/search?q=channel", "/search?q=%EC%B1%84%EB%84%90", "/api/search?q=channel"]
 ERRORS = ["/codes/999999", "/nope", "/api/codes/nope", "/categories/nope"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def built_assets(app):
-    """The start-up step of wsgi.py: static assets built (once) and served hashed."""
-    assets.ensure_built(app)
-
-
-@pytest.fixture
-def fresh(make_app):
-    """An app of its own, so that its page cache starts empty."""
-    return make_app()
 
 
 def static_url(client, name="style.css"):
@@ -124,8 +113,8 @@ def test_html_varies_with_language_sources_and_json_does_not(client):
     assert "Accept-Language" not in api.headers.get("Vary", "")
 
 
-def test_language_from_accept_language_gives_different_etags(fresh):
-    client = fresh.test_client()
+def test_language_from_accept_language_gives_different_etags(fresh_app):
+    client = fresh_app.test_client()
     ko = client.get("/codes/250104", headers={"Accept-Language": "ko-KR,ko;q=0.9"})
     en = client.get("/codes/250104", headers={"Accept-Language": "en-US"})
     assert '<html lang="ko">' in ko.get_data(as_text=True) and '<html lang="en">' in en.get_data(as_text=True)
@@ -135,8 +124,8 @@ def test_language_from_accept_language_gives_different_etags(fresh):
     assert again.status_code == 200
 
 
-def test_response_setting_the_language_cookie_is_private(fresh):
-    client = fresh.test_client()
+def test_response_setting_the_language_cookie_is_private(fresh_app):
+    client = fresh_app.test_client()
     first = client.get("/codes/250104?lang=ko")
     assert "lang=ko" in first.headers["Set-Cookie"]
     assert first.headers["Cache-Control"].startswith("private")
@@ -247,21 +236,10 @@ def test_build_static_hashes_rewrites_css_and_is_deterministic(tmp_path):
 
 # ----------------------------------------------------------------------- pre-rendered pages
 
-@pytest.fixture
-def renders(fresh):
-    recorded = []
-
-    def record(sender, template, context, **extra):
-        recorded.append(template.name)
-
-    template_rendered.connect(record, fresh)
-    yield recorded
-    template_rendered.disconnect(record, fresh)
-
 
 @pytest.mark.parametrize("path", ["/", "/categories/channel", "/codes/250104", "/codes/210"])
-def test_permalinks_are_rendered_once_per_language(fresh, renders, path):
-    client = fresh.test_client()
+def test_permalinks_are_rendered_once_per_language(fresh_app, renders, path):
+    client = fresh_app.test_client()
     sep = "&" if "?" in path else "?"
     en1 = client.get(path + sep + "lang=en").get_data()
     en2 = client.get(path + sep + "lang=en").get_data()
@@ -293,30 +271,30 @@ def test_prerender_can_be_switched_off(make_app):
     assert len(renders) == 2 and len(app.extensions["page_store"]) == 0
 
 
-def test_language_cookie_still_set_when_served_from_memory(fresh):
-    fresh.test_client().get("/codes/250104?lang=ko")  # warm the cache
-    client = fresh.test_client()  # a new visitor, no cookie
+def test_language_cookie_still_set_when_served_from_memory(fresh_app):
+    fresh_app.test_client().get("/codes/250104?lang=ko")  # warm the cache
+    client = fresh_app.test_client()  # a new visitor, no cookie
     response = client.get("/codes/250104?lang=ko")
-    assert fresh.extensions["page_store"].hits >= 1
+    assert fresh_app.extensions["page_store"].hits >= 1
     assert "lang=ko" in response.headers["Set-Cookie"]
     assert '<html lang="ko">' in response.get_data(as_text=True)
     # and the cookie now chooses Korean for a page without ?lang=
     assert '<html lang="ko">' in client.get("/codes/250100").get_data(as_text=True)
 
 
-def test_unknown_codes_and_names_stay_per_request(fresh, renders):
-    client = fresh.test_client()
+def test_unknown_codes_and_names_stay_per_request(fresh_app, renders):
+    client = fresh_app.test_client()
     for _ in range(2):
         assert client.get("/codes/999999").status_code == 404
         assert client.get("/categories/nope").status_code == 404
         assert client.get("/codes/CHANNEL_NAME_IS_WRONG").status_code == 301
         assert client.get("/codes/open_api_unauthorized").status_code == 200
-    assert len(fresh.extensions["page_store"]) == 0
+    assert len(fresh_app.extensions["page_store"]) == 0
     assert renders.count("404.html") == 4
 
 
-def test_other_query_arguments_bypass_the_cache(fresh, renders):
-    client = fresh.test_client()
+def test_other_query_arguments_bypass_the_cache(fresh_app, renders):
+    client = fresh_app.test_client()
     client.get("/codes/250104?from=search")
     client.get("/codes/250104?from=search")
     assert len(renders) == 2
@@ -448,8 +426,8 @@ def test_500_is_logged_and_leaks_nothing(caplog, make_app):
     assert "secret-detail-xyz" in caplog.text and "/test-boom" in caplog.text
 
 
-def test_popular_searches_are_answered_from_memory(fresh, renders):
-    client = fresh.test_client()
+def test_popular_searches_are_answered_from_memory(fresh_app, renders):
+    client = fresh_app.test_client()
     first = client.get("/search?q=channel&lang=en")
     again = client.get("/search?q=channel&lang=en")
     assert first.get_data() == again.get_data() and renders.count("search.html") == 1
@@ -461,11 +439,11 @@ def test_popular_searches_are_answered_from_memory(fresh, renders):
     assert api1.get_json() == api2.get_json() and api1.headers["ETag"] == api2.headers["ETag"]
     assert directives(api2.headers["Cache-Control"]) == SEARCH
     # a redirect to an exact code and an error are never kept
-    kept = len(fresh.extensions["answer_cache"])
+    kept = len(fresh_app.extensions["answer_cache"])
     for _ in range(2):
         assert client.get("/search?q=250104").status_code == 302
         assert client.get("/api/search?q=").status_code == 400
-    assert len(fresh.extensions["answer_cache"]) == kept
+    assert len(fresh_app.extensions["answer_cache"]) == kept
 
 
 @pytest.mark.parametrize("path", ["/sitemap.xml", "/robots.txt", "/opensearch.xml", "/codes/250104.json",

@@ -1,13 +1,12 @@
 """The interface in Korean and English: how the language is chosen, and that every string is translated."""
 import re
-from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "translations" / "ko" / "LC_MESSAGES" / "messages.po"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 

@@ -2,7 +2,6 @@
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import example, HealthCheck, given, settings
@@ -10,8 +9,8 @@ from hypothesis import strategies as st
 
 from catalog import PLACEHOLDER_RE, load_catalog
 from matcher import NOTE_KINDS, Match, MessageMatcher, Note, PasteAnalysis
+from tests_paths import DATA_DIR, ROOT
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # Loaded at collection so that tests can be parametrised per code.
 CATALOG = load_catalog(DATA_DIR)
 SAMPLE_VALUES = ("channel", "42", "/a/b c.mp4", "my channel", "ls-2026-AbC")
@@ -52,16 +51,6 @@ def assert_on_top(analysis: PasteAnalysis, code: str, twins_allowed: bool = Fals
     allowed = {code, *GROUP_OF.get(code, ()), *([PERIOD_TWINS.get(code)] if twins_allowed else [])}
     assert top in allowed, f"{top} outranks {code} for {analysis.text!r}"
     return found[code]
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return CATALOG
-
-
-@pytest.fixture(scope="module")
-def matcher(catalog):
-    return MessageMatcher(catalog)
 
 
 def test_groups_found_in_data_include_the_known_ones():
@@ -568,7 +557,7 @@ def test_any_body_in_any_state(matcher, code, message, name, prefix, cut):
 
 def test_notes_are_data_and_the_module_holds_no_prose(matcher):
     """Templates word the notes in both languages: the matcher says only what kind, which codes, which values."""
-    source = (Path(__file__).resolve().parent.parent / "matcher.py").read_text("utf-8")
+    source = (ROOT / "matcher.py").read_text("utf-8")
     assert not re.search(r"[\uac00-\ud7a3]", source)
     assert not re.search(r"""\bf["'][^"'\n]*[A-Za-z]+ [a-z]+ [a-z]+""", source), "a sentence built in the matcher"
     bodies = [json.dumps({"error": {"errorCode": 250104, "message": "CH-1 not found.", "errorName": "NOT_FOUND"}}),

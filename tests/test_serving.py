@@ -8,7 +8,6 @@ import re
 import shutil
 import sys
 import types
-from pathlib import Path
 
 import brotli
 import pytest
@@ -16,10 +15,9 @@ from flask import request_started, template_rendered
 
 import i18n
 import web
-from app import create_app
 from web import assets, store
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SITE = "https://errors.example.com"
 
 
@@ -174,11 +172,6 @@ def test_answer_key_is_the_known_parameters_in_a_fixed_order(fresh_app):
     assert len(answers) == 1 and answers.hits == 3
     client.get("/api/search?q=channel&limit=6")  # a parameter the answer depends on: another answer
     assert len(answers) == 2
-
-
-@pytest.fixture
-def fresh_app(make_app):
-    return make_app(SHARE_IMAGES=False)
 
 
 def test_a_failed_search_is_answered_as_such_and_never_kept(fresh_app, monkeypatch):

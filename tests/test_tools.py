@@ -5,7 +5,6 @@ import io
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -13,8 +12,8 @@ from markdown_it import MarkdownIt
 from app import create_app
 from catalog import CatalogError, load_catalog
 from views_tools import md_escape, md_lines
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(ROOT / "data")
 ALL_CODES = [c.code for c in CATALOG.codes]
 ATOM = "{http://www.w3.org/2005/Atom}"

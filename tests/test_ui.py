@@ -1,26 +1,15 @@
 """Code pages for developers and support staff: replies, confusable codes, copy buttons, CSP-ready markup."""
 import html
 import re
-from pathlib import Path
 
 import pytest
 
 from relations import Relations, edit_distance
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://localhost"
 PAGES = ["/", "/?lang=ko", "/categories/channel", "/codes/250104", "/codes/250144?lang=ko", "/codes/210",
          "/search?q=channel", "/search", "/codes/open_api_unauthorized", "/codes/999999", "/nope"]
-
-
-@pytest.fixture(scope="module")
-def cat(app):
-    return app.extensions["catalog"]
-
-
-@pytest.fixture(scope="module")
-def rel(cat):
-    return Relations(cat.codes)
 
 
 def text(client, path):
