@@ -1,7 +1,7 @@
 """Search pages: /search (GET for words and shareable links, POST for pasted errors), /api/search
 (GET), /api/match (POST: a pasted error, its code) and /suggest (OpenSearch suggestions, which
 /opensearch.xml in views.py points browsers at). Thin views over the search service in
-app.extensions["search"] (search.py) and the paste matcher (matcher.py); nothing here knows
+app.extensions["search"] (the search package) and the paste matcher (matcher.py); nothing here knows
 about Whoosh. What a query leads to (results, pinned codes, a jump to one code) is decided in
 one place, lookup()."""
 from __future__ import annotations
