@@ -3,6 +3,7 @@
 Which elements may wrap anywhere, which never wrap and which are clipped is read from static/style.css
 (the rules that apply on a phone), so the check follows the stylesheet; the browser tests look at the
 widest pages of each template, this looks at every page the site renders."""
+import functools
 import re
 import unicodedata
 from html.parser import HTMLParser
@@ -55,22 +56,23 @@ class Element:
         self.style = {}
 
 
-def matches_compound(compound: str, el: Element) -> bool:
+@functools.cache
+def compound_parts(compound: str) -> tuple:
+    """(tag, classes, id, lang, first-child) of one compound selector."""
     m = SIMPLE.match(compound)
     if not m:
         raise AssertionError(f"style.css selector part {compound!r} is not understood by this test: teach it")
-    if m.group("tag") and m.group("tag") != el.tag:
-        return False
-    for part in re.findall(r"[.#][\w-]+|:lang\([a-z]+\)|:first-child", m.group("rest")):
-        if part.startswith(".") and part[1:] not in el.classes:
-            return False
-        if part.startswith("#") and part[1:] != el.id:
-            return False
-        if part.startswith(":lang(") and not (el.lang == part[6:-1] or el.lang.startswith(part[6:-1] + "-")):
-            return False
-        if part == ":first-child" and not el.first_child:
-            return False
-    return True
+    parts = re.findall(r"[.#][\w-]+|:lang\([a-z]+\)|:first-child", m.group("rest"))
+    return (m.group("tag"), frozenset(p[1:] for p in parts if p[0] == "."),
+            next((p[1:] for p in parts if p[0] == "#"), None), next((p[6:-1] for p in parts if p[0] == ":" and
+                                                                    p != ":first-child"), None), ":first-child" in parts)
+
+
+def matches_compound(compound: str, el: Element) -> bool:
+    tag, classes, ident, lang, first_child = compound_parts(compound)
+    return ((not tag or tag == el.tag) and classes <= el.classes and (ident is None or ident == el.id)
+            and (lang is None or el.lang == lang or el.lang.startswith(lang + "-"))
+            and (not first_child or el.first_child))
 
 
 def matches(selector: str, el: Element) -> bool:
@@ -109,6 +111,7 @@ class Runs(HTMLParser):
             if matches(selector, el):
                 inherited.update(declarations)
         el.style = inherited
+        el.clipped = inherited.get("overflow") == "hidden" or (parent is not None and parent.clipped)
         if parent:
             parent.children_seen += 1
         if tag in BLOCKS:
@@ -128,7 +131,7 @@ class Runs(HTMLParser):
 
     def handle_data(self, data):
         el = self.stack[-1] if self.stack else None
-        if el is None or el.hidden or any(a.style.get("overflow") == "hidden" for a in self.ancestry(el)):
+        if el is None or el.hidden or el.clipped:
             self.cut()
             return
         nowrap = el.style["white-space"] == "nowrap"
@@ -141,11 +144,6 @@ class Runs(HTMLParser):
                 self.cut()
             else:
                 self.current.append(" " if ch.isspace() else ch)
-
-    def ancestry(self, el):
-        while el is not None:
-            yield el
-            el = el.parent
 
 
 def width(run: str) -> float:
