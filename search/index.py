@@ -10,7 +10,8 @@ from whoosh.filedb.filestore import FileStorage
 import korean
 
 from .analysis import SPELL, analyse
-from .documents import VOCAB_FIELDS, documents, make_schema
+from .documents import EN_FIELDS, KO_FIELDS, VOCAB_FIELDS, documents, make_schema
+from .hangul import QueryReader
 from .planner import deletions
 
 SCHEMA_VERSION = "4"
@@ -75,9 +76,11 @@ class Vocab:
     deletes: dict  # a word, or a word less one letter -> [words] (symmetric-delete spelling index)
     names: dict  # number of "_" parts -> [(name, parts)]
     by_name: dict  # lower-case name or alias -> [codes]
+    typing: QueryReader  # reads a query as meant: keyboard mode, 초성, the word being typed, jamo slips
 
     @classmethod
-    def read(cls, reader, storage) -> "Vocab":
+    def read(cls, reader, storage, korean_words=()) -> "Vocab":
+        """The vocabulary of one index; korean_words (the glossary's) join the index's Korean words."""
         terms = {f: frozenset(reader.field_terms(f)) for f in VOCAB_FIELDS if f in reader.schema}
         doc_of, cat_of, by_name = {}, {}, {}
         for docnum, fields in reader.iter_docs():
@@ -100,7 +103,8 @@ class Vocab:
             parts = tuple(n.split("_"))
             names.setdefault(len(parts), []).append((n, parts))
         codes = sorted(doc_of, key=lambda c: (len(c), c))
-        return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name)
+        return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name,
+                   _typing(reader, terms, words, korean_words))
 
     def has(self, fieldname: str, text: str) -> bool:
         return text in self.terms.get(fieldname, ())
@@ -108,3 +112,21 @@ class Vocab:
     def with_prefix(self, digits: str) -> list[str]:
         """Codes starting with digits, in numeric order (shorter codes first)."""
         return [c for c in self.codes if c.startswith(digits)]
+
+
+def _typing(reader, terms: dict, words: frozenset, korean_words) -> QueryReader:
+    """The query reader of one index: its Korean words (and the glossary's) weighted by how many
+    documents hold them, its English words likewise."""
+    ko: dict = {}
+    for f in KO_FIELDS:
+        for t in terms.get(f, ()):
+            ko[t] = ko.get(t, 0) + reader.doc_frequency(f, t)
+    for phrase in korean_words:
+        for word in phrase.split():
+            ko[word] = ko.get(word, 0) + 1
+    en: dict = dict.fromkeys(words, 0)
+    for f in EN_FIELDS:
+        for t in terms.get(f, ()):
+            en[t] = en.get(t, 0) + reader.doc_frequency(f, t)
+    # a few alternatives per token: each one is scored, and the most frequent come first
+    return QueryReader(ko, en, stems=lambda w: [p.text for p in korean.morphemes(w)], max_results=6)

@@ -15,6 +15,9 @@ from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEI
                         PART_WEIGHT, QUERY_NOISE, STATUS_BOOST)
 from .scoring import Concept
 
+MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
+TYPING_WEIGHT = 0.9  # a word 초성 or a prefix stands for counts a little less than one typed whole
+
 @dataclass
 class Plan:
     """A query taken apart: the Whoosh query and what is needed to highlight and correct."""
@@ -75,6 +78,12 @@ def make_plan(norm: str, vocab, glossary) -> Plan:
     """
     plan = Plan(norm)
     plan.digits_only = norm.isdigit() and norm.isascii()
+    # the query as meant: keyboard-mode words in Hangul, one-jamo slips fixed (both offered as
+    # did-you-mean), 초성 and the last word being typed stand for the words they can be
+    reading = vocab.typing.read(norm) if len(norm) <= MAX_READ else None
+    if reading is not None:
+        plan.corrections.update(reading.changes)
+        norm = reading.text
     # concept -> {(field, term or tuple of terms that must all be there): boost}
     concepts: dict[str, dict[tuple[str, Any], float]] = {}
 
@@ -186,6 +195,19 @@ def make_plan(norm: str, vocab, glossary) -> Plan:
             for word in exp.add_ko:  # not searched (every code has English text), but marked
                 plan.ko.update(analyse(KO, word))
                 plan.bi.update(g for g in analyse(BI, word) if len(g) == 2)
+
+    # 초성 and the word being typed: one concept per token, the best of the words it can be, each
+    # with its glossary translations
+    for token, words in (reading.alternatives if reading is not None else ()):
+        key = f"typed:{token}"
+        for word in words:
+            if korean.has_hangul(word):
+                add_ko(key, word, TYPING_WEIGHT)
+                for exp in glossary.expand(word, [word]):
+                    for other in exp.add_en:
+                        add_en(key, other, TYPING_WEIGHT * GLOSSARY_WEIGHT)
+            else:
+                add_en(key, word, TYPING_WEIGHT)
 
     # Codes, statuses and names written as such
     for token in dict.fromkeys(re.findall(r"[A-Za-z0-9_]+", norm)):

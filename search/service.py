@@ -288,7 +288,8 @@ class SearchService:
             with self._lock:
                 vocab = self._vocabs.get(gen)
                 if vocab is None:
-                    vocab = Vocab.read(searcher.reader(), storage or self._local.storage)
+                    vocab = Vocab.read(searcher.reader(), storage or self._local.storage,
+                                       [w for g in self.glossary.groups for w in g.ko])
                     self._vocabs = {g: v for g, v in self._vocabs.items() if g == "memory"}
                     self._vocabs[gen] = vocab
         return vocab
