@@ -1,9 +1,9 @@
-"""Korean text analysis for search, with no Whoosh in sight (search.py wires it into the index).
+"""Korean text analysis for search, with no Whoosh in sight (the search package wires it into the index).
 
 - normalisation: NFKC (full-width letters, compatibility forms) then NFC, control characters dropped;
 - morphemes from mecab-ko (the mecab-ko-dic family Lucene's Nori uses): content morphemes only
   (nouns, verb/adjective stems, roots; compounds also give their parts); particles and endings
-  (J*, E*) dropped, so "채널을" gives "채널"; Latin words and numbers are left to search.py;
+  (J*, E*) dropped, so "채널을" gives "채널"; Latin words and numbers are left to the search package;
 - Hangul character bigrams (the CJK-bigram approach) for recall on compounds and odd spacing;
 - the bilingual glossary of the domain's words (data/search/glossary.toml), matched in a query
   and expanded to the other language.
@@ -196,7 +196,7 @@ class Glossary:
 
     Korean entries match a query's morphemes, or (two syllables or more) its Hangul with spaces
     removed, so particles and spacing do not matter ("오브젝트스토리지에", "숏 클립을").
-    English entries match the query's English words after en_key (search.py passes its
+    English entries match the query's English words after en_key (the search package passes its
     stemming analyzer, so "recordings" matches "recording"); multi-word entries match in sequence.
     """
 

@@ -1,7 +1,7 @@
 """Search pages: /search (GET for words and shareable links, POST for pasted errors), /api/search
 (GET), /api/match (POST: a pasted error, its code) and /suggest (OpenSearch suggestions, which
 /opensearch.xml in views.py points browsers at). Thin views over the search service in
-app.extensions["search"] (search.py) and the paste matcher (matcher.py); nothing here knows
+app.extensions["search"] (the search package) and the paste matcher (matcher.py); nothing here knows
 about Whoosh. What a query leads to (results, pinned codes, a jump to one code) is decided in
 one place, lookup()."""
 from __future__ import annotations
@@ -64,7 +64,7 @@ def lookup(query: str, limit: int, page: int = 1, category: str | None = None, p
     """
     matcher = current_app.extensions["matcher"]
     analysis = analyse_paste(query) if (paste if paste is not None else matcher.looks_like_paste(query)) else None
-    pinned = [(m.code, m.as_json()) for m in analysis.matches] if analysis else ()
+    pinned = [(m.code, m.as_json()) for m in analysis.matches if earns_pin(m, analysis, query)] if analysis else ()
     if category and pinned:
         cat = get_catalog()
         pinned = [(code, match) for code, match in pinned if cat.get(code).category == category]
@@ -86,6 +86,17 @@ def analyse_paste(text: str):
     if len(real) != len(analysis.matches):
         analysis = dataclasses.replace(analysis, matches=real, segments=analysis.segments if real else ())
     return analysis
+
+
+def earns_pin(match, analysis, text: str) -> bool:
+    """A match goes above the search results only with evidence: an error body or its fields, the
+    code's number in the text, or enough of the message's fixed words that it is not a coincidence
+    ("CH-1 not found." fits "{0} not found." with 8 fixed characters: searched, not pinned)."""
+    if match.source != "message" or analysis.body is not None:
+        return True
+    if re.search(rf"(?<!\d){match.code}(?!\d)", text):
+        return True
+    return match.specificity >= MIN_CERTAIN_SPECIFICITY
 
 
 def certain_match(analysis):

@@ -21,11 +21,7 @@ import pytest
 from app import create_app
 from catalog import CatalogError
 
-try:
-    import search
-except ImportError:  # until the search colleague's search.py lands in main
-    search = None
-needs_search = pytest.mark.skipif(search is None, reason="search.py has not landed yet")
+import search
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ["channel", "채널", "recording", "CHANNEL_NOT_FOUND", "quality set", "250104", "권한"]
@@ -162,7 +158,6 @@ def assert_fresh_start_reuses(index, expected, caplog):
         assert answers(make_app(index).test_client()) == expected
     assert quiet_start(caplog), caplog.text[-2000:]
 
-@needs_search
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_before_start(quick_heal, tmp_path, expected, caplog, fault):
     index = tmp_path / "index"
@@ -182,7 +177,6 @@ def test_fault_before_start(quick_heal, tmp_path, expected, caplog, fault):
 
 # ------------------------------------------------------------------- while running
 
-@needs_search
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_while_running(quick_heal, tmp_path, expected, caplog, fault):
     index = tmp_path / "index"
@@ -204,7 +198,6 @@ def test_fault_while_running(quick_heal, tmp_path, expected, caplog, fault):
         assert_fresh_start_reuses(index, expected, caplog)
 
 
-@needs_search
 def test_repeated_faults_while_running(quick_heal, tmp_path, expected):
     index = tmp_path / "index"
     app = make_app(index)
@@ -216,7 +209,6 @@ def test_repeated_faults_while_running(quick_heal, tmp_path, expected):
         assert in_new_threads(lambda: answers(app.test_client()), count=2) == [expected] * 2, fault
 
 
-@needs_search
 def test_fault_with_kept_answers_on(quick_heal, tmp_path, expected):
     """With pre-rendering on (as in production) the site answers the same through a fault."""
     index = tmp_path / "index"
@@ -244,7 +236,6 @@ def get(url):
         return exc.code
 
 
-@needs_search
 def test_gunicorn_keeps_answering_while_the_index_is_destroyed(tmp_path):
     index, port = tmp_path / "index", free_port()
     env = dict(os.environ, BIND=f"127.0.0.1:{port}", LSE_SEARCH_INDEX_DIR=str(index), WEB_CONCURRENCY="2",

@@ -2,6 +2,8 @@
 import html
 import json
 
+import re
+
 import pytest
 
 from catalog import load_catalog
@@ -23,7 +25,16 @@ def twins(code):
     return {code} | {c.code for c in CATALOG.same_message(entry)}
 
 
-@pytest.mark.parametrize("entry", WITH_PLACEHOLDERS, ids=lambda e: e.code)
+def fixed_characters(message: str) -> int:
+    """What a message template says besides its placeholders, spaces left out."""
+    return len(re.sub(r"\{\d+\}|\s", "", message))
+
+
+SPECIFIC = [e for e in WITH_PLACEHOLDERS if fixed_characters(e.message) >= 10]
+VAGUE = [e for e in WITH_PLACEHOLDERS if fixed_characters(e.message) < 10]
+
+
+@pytest.mark.parametrize("entry", SPECIFIC, ids=lambda e: e.code)
 def test_every_rendered_example_finds_its_code_and_values(client, entry):
     data = api(client, entry.example_message(), limit=5)
     group = twins(entry.code)
@@ -201,3 +212,27 @@ def test_pasted_markup_is_escaped(client):
     page = client.get("/search", query_string={"q": "<script>alert(1)</script> not found."}).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("Snapshot not found.", "SNAPSHOT_NOT_FOUND"),  # fits "{0} not found." by chance: 8 fixed characters
+    ("Channel not found.", "CHANNEL_NOT_FOUND"),
+])
+def test_a_short_template_fit_does_not_push_the_search_result_down(client, text, wanted):
+    data = api(client, text)
+    assert data["results"][0]["name"] == wanted
+    assert all(r["match"] is None for r in data["results"])
+
+
+@pytest.mark.parametrize("entry", VAGUE, ids=lambda e: e.code)
+def test_a_vague_template_is_explained_but_not_pinned(client, entry):
+    data = api(client, entry.example_message(), limit=5)
+    assert entry.code in data["paste"]["matched"]
+    assert all(r["match"] is None for r in data["results"])
+
+
+def test_a_code_number_or_a_body_still_earns_the_pin(client):
+    data = api(client, "250004 Snapshot not found.")
+    assert data["results"][0]["code"] == "250004" and data["results"][0]["match"] is not None
+    data = api(client, '{"error": {"errorCode": 250004, "message": "Snapshot not found."}}')
+    assert data["results"][0]["code"] == "250004" and data["results"][0]["match"]["source"] == "errorCode"

@@ -26,6 +26,18 @@ SECURITY_HEADERS = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
 SECURITY_NAMES = frozenset(name.lower() for name, _ in SECURITY_HEADERS)
+# The read-only data (JSON, CSV, Markdown) may be read by browser tools on any origin; it carries
+# no credentials and nothing private, so a wildcard is safe. Pages and POST endpoints stay same-origin.
+CORS_HEADER = ("Access-Control-Allow-Origin", "*")
+DATA_SUFFIXES = (".json", ".csv", ".md")
+
+
+def is_public_data(environ) -> bool:
+    """A GET or HEAD for the read-only API or a code's data file."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    path = environ.get("PATH_INFO", "")
+    return path.startswith("/api/") or path.endswith(DATA_SUFFIXES) or path == "/llms.txt"
 
 
 class SecurityHeadersMiddleware:
@@ -36,10 +48,14 @@ class SecurityHeadersMiddleware:
         self.app = app
 
     def __call__(self, environ, start_response):
+        cors = is_public_data(environ)
+
         def start(status, headers, exc_info=None):
             present = {name.lower() for name, _ in headers}
             if not SECURITY_NAMES <= present:
                 headers = list(headers) + [(k, v) for k, v in SECURITY_HEADERS if k.lower() not in present]
+            if cors and "access-control-allow-origin" not in present:
+                headers = list(headers) + [CORS_HEADER]
             return start_response(status, headers, exc_info)
         return self.app(environ, start)
 

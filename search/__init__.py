@@ -1,0 +1,23 @@
+"""Full-text search over the catalog: the one package that imports Whoosh (no Flask here).
+
+Its modules follow the flow: ``analysis`` (tokenizers and filters used the same way at index and
+query time) → ``documents`` (the schema, field weights, documents from a Catalog) → ``index``
+(the index on disk and the vocabulary read from it) → ``planner`` (a pure function from text,
+vocabulary and glossary to a plan) → ``scoring`` (scores over cached postings) → ``service``
+(``SearchService``: build, open, search, suggest) and ``highlight`` (matched words marked, escaped).
+
+User text is never parsed as query syntax. Whoosh (whoosh-reloaded 2.7.5) is unmaintained:
+everything it does is kept behind SearchService.
+"""
+from .analysis import BI, EN, KO, SPELL, analyse, en_terms, split_compound
+from .documents import documents, make_schema
+from .highlight import highlight
+from .index import SCHEMA_VERSION, SPELL_FILE, Vocab, index_key, write_index
+from .planner import Plan, make_plan
+from .service import (GLOSSARY_PATH, MAX_LIMIT, MAX_QUERY, META, POINTER, SearchHit, SearchResults,
+                      SearchService, Suggestion)
+
+__all__ = ["BI", "EN", "KO", "SPELL", "analyse", "en_terms", "split_compound", "documents", "make_schema",
+           "highlight", "SCHEMA_VERSION", "SPELL_FILE", "Vocab", "index_key", "write_index", "Plan", "make_plan",
+           "GLOSSARY_PATH", "MAX_LIMIT", "MAX_QUERY", "META", "POINTER", "SearchHit", "SearchResults",
+           "SearchService", "Suggestion"]

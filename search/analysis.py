@@ -1,0 +1,110 @@
+"""Analysis used the same way at index and query time: English words, Korean morphemes, Hangul bigrams, compound splitting."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from whoosh.analysis import STOP_WORDS, LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
+
+import korean
+
+# ------------------------------------------------------------------------------- analyzers
+
+WORD_RE = re.compile(r"[A-Za-z0-9]+")
+# camelCase humps and letter/digit changes: "timemachineMin" -> timemachine, Min; "1080p" -> 1080, p
+PART_RE = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def english_pieces(text: str) -> Iterator[korean.Piece]:
+    """Latin words and numbers; a mixed-case or alphanumeric word also gives its parts."""
+    for m in WORD_RE.finditer(text):
+        word, base = m.group(), m.start()
+        yield korean.Piece(word, base, m.end())
+        if word.isdigit() or (word.isalpha() and (word.islower() or word.isupper() or word[1:].islower())):
+            continue  # the usual case: nothing to split
+        parts = list(PART_RE.finditer(word))
+        if len(parts) > 1:
+            for p in parts:
+                yield korean.Piece(p.group(), base + p.start(), base + p.end())
+
+
+class _PieceTokenizer(Tokenizer):
+    """A Whoosh tokenizer over a function that yields korean.Piece objects (text, start, end)."""
+
+    def pieces(self, text: str) -> Iterable[korean.Piece]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, piece in enumerate(self.pieces(value)):
+            token.text, token.boost, token.stopped = piece.text, 1.0, False
+            if keeporiginal:
+                token.original = piece.text
+            if positions:
+                token.pos = start_pos + i
+            if chars:
+                token.startchar, token.endchar = start_char + piece.start, start_char + piece.end
+            yield token
+
+
+class EnglishTokenizer(_PieceTokenizer):
+    def pieces(self, text):
+        return english_pieces(text)
+
+
+class KoreanMorphTokenizer(_PieceTokenizer):
+    def pieces(self, text):
+        return korean.morphemes(text)
+
+
+class HangulBigramTokenizer(_PieceTokenizer):
+    def pieces(self, text):
+        return korean.bigrams(text)
+
+
+# Whoosh's stop words plus function words that only add noise to short queries ("too big").
+STEM_CACHE = 20_000  # stems kept per process: any visitor may type new words, so the cache is bounded
+STOP = frozenset(STOP_WORDS | {"too", "very", "does", "do", "did", "doesn", "don", "didn", "has", "had", "was",
+                               "were", "been", "its", "than", "then", "there", "my", "our", "i", "me", "please"})
+EN = EnglishTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP, minsize=2) | StemFilter(cachesize=STEM_CACHE)
+SPELL = EnglishTokenizer() | LowercaseFilter()
+KO = KoreanMorphTokenizer()
+BI = HangulBigramTokenizer()
+
+
+def analyse(analyzer, text: str) -> list[str]:
+    """The terms an analyzer makes of text, in order (duplicates kept); short texts (query and
+    glossary words) are remembered."""
+    if not text:
+        return []
+    if len(text) > 40:
+        return [t.text for t in analyzer(text, mode="query")]
+    key = (id(analyzer), text)
+    terms = _SHORT.get(key)
+    if terms is None:
+        if len(_SHORT) >= 20_000:
+            _SHORT.clear()
+        terms = _SHORT[key] = tuple(t.text for t in analyzer(text, mode="query"))
+    return list(terms)
+
+
+_SHORT: dict = {}  # (analyzer, short text) -> terms; the analyzers are module constants
+
+
+def en_terms(text: str) -> list[str]:
+    return analyse(EN, text)
+
+
+def split_compound(word: str, known) -> list[str]:
+    """A run-together word cut into words the catalog uses ("bucketname" -> bucket, name), or []."""
+    if len(word) < 6 or not word.isalpha():
+        return []
+    best: list[str] = []
+    for i in range(3, len(word) - 1):
+        left, right = word[:i], word[i:]
+        if left in known and (right in known and len(right) >= 3 or right in ("id", "no")):
+            parts = (split_compound(left, known) or [left]) + (split_compound(right, known) or [right])
+            if not best or min(map(len, parts)) > min(map(len, best)):
+                best = parts
+    return best

@@ -1,0 +1,85 @@
+"""The schema, the fields' weights and the documents made from a Catalog."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+
+from .analysis import BI, EN, KO, WORD_RE, english_pieces, split_compound
+
+# ---------------------------------------------------------------------------------- schema
+
+def make_schema() -> Schema:
+    return Schema(
+        code=ID(stored=True, unique=True),
+        category=ID(stored=True),
+        name=STORED(), aliases=STORED(),
+        name_exact=KEYWORD(lowercase=True, scorable=True),  # whole names and aliases, lower case
+        name_words=TEXT(analyzer=EN, phrase=False),  # CHANNEL_NAME_IS_WRONG -> channel name wrong
+        message=TEXT(analyzer=EN, phrase=False),  # official English message (+ Latin words of the Korean one)
+        message_text=STORED(),
+        desc_ko=TEXT(analyzer=KO, stored=True, phrase=False),  # official Korean description
+        en=TEXT(analyzer=EN, phrase=False),  # ours in English; Latin words of the Korean text
+        ko=TEXT(analyzer=KO, phrase=False),  # ours in Korean
+        bi=TEXT(analyzer=BI, phrase=False),  # Hangul bigrams of all Korean text
+        status=KEYWORD(),  # published HTTP status (API Gateway codes)
+        summary_en=STORED(), summary_ko=STORED(),
+    )
+
+
+# What a query word is worth in each field (times Whoosh's BM25F score). A concept takes its best
+# field plus TIEBREAK of the others; the concepts of a query add up.
+BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "en": 1.0, "ko": 1.0, "bi": 0.6}
+EN_FIELDS = ("name_words", "message", "en")
+KO_FIELDS = ("desc_ko", "ko")
+BI_FIELDS = ("bi",)
+GLOSSARY_WEIGHT = 0.6  # a translated word counts for less than the word the user typed
+CORRECTION_WEIGHT = 0.8
+PART_WEIGHT = 0.5  # the parts of "useDvr" or "재전송" count for less than the whole word
+COMPOUND_BIGRAM_WEIGHT = 1.5  # "널명" in "채널명": the compound as written
+LOOSE_BIGRAM_WEIGHT = 0.4  # "널을" in "채널을": the noun with its particle
+# Words people put around the error that say nothing about it ("the customer says ...").
+QUERY_NOISE = frozenset({"customer", "customers", "client", "user", "users", "says", "said", "say", "tells",
+                         "getting", "get", "got", "keep", "keeps", "see", "seeing", "shows", "showing", "help"})
+EXACT_CODE_BOOST, EXACT_NAME_BOOST, NEAR_NAME_BOOST, STATUS_BOOST = 40.0, 30.0, 15.0, 4.0
+VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status")
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def documents(catalog) -> Iterator[dict]:
+    """One index document per code of a catalog (anything with .codes and .categories)."""
+    categories = {c.slug: c for c in getattr(catalog, "categories", ())}
+    known = set()
+    for e in catalog.codes:
+        for text in (e.name.replace("_", " "), e.message, e.summary.en, e.explanation.en):
+            known.update(w.lower() for w in WORD_RE.findall(text) if w.isalpha())
+    for e in catalog.codes:
+        names = [n for n in (e.name, *e.name_aliases) if n]
+        name_parts = [p for w in " ".join(names).lower().replace("_", " ").split() for p in split_compound(w, known)]
+        message_parts = [p for w in english_pieces(e.message) for p in split_compound(w.text.lower(), known)]
+        cat = categories.get(e.category)
+        placeholders_en = _join(*(p.meaning.en for p in e.placeholders))
+        placeholders_ko = _join(*(p.meaning.ko for p in e.placeholders))
+        notes_en = _join(*(n.text.en for n in e.notes))
+        notes_ko = _join(*(n.text.ko for n in e.notes))
+        ko_ours = _join(e.summary.ko, e.explanation.ko, e.fix.ko, placeholders_ko, notes_ko,
+                        cat.title.ko if cat else "")
+        yield {
+            "code": e.code, "category": e.category, "name": e.name, "aliases": " ".join(e.name_aliases),
+            "name_exact": " ".join(n.lower() for n in names),
+            "name_words": " ".join([*names, *name_parts]),
+            "message": _join(e.message, e.description_ko), "message_text": e.message,
+            "desc_ko": e.description_ko,
+            "en": _join(e.summary.en, e.explanation.en, e.fix.en, placeholders_en, notes_en,
+                        cat.title.en if cat else "", e.description_ko, ko_ours, " ".join(message_parts)),
+            "ko": ko_ours,
+            "bi": _join(e.description_ko, ko_ours),
+            "status": str(e.http_status) if e.http_status else "",
+            "spell": _join(" ".join(names).replace("_", " "), e.message, e.summary.en, e.explanation.en,
+                           e.fix.en, placeholders_en),
+            "summary_en": e.summary.en, "summary_ko": e.summary.ko,
+        }

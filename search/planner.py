@@ -1,0 +1,256 @@
+"""The query plan: a pure function of the text, the index's vocabulary and the glossary."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as Q
+
+import korean
+
+from .analysis import BI, KO, analyse, en_terms, english_pieces, split_compound
+from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
+                        EXACT_NAME_BOOST, GLOSSARY_WEIGHT, KO_FIELDS, LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST,
+                        PART_WEIGHT, QUERY_NOISE, STATUS_BOOST)
+from .scoring import Concept
+
+@dataclass
+class Plan:
+    """A query taken apart: the Whoosh query and what is needed to highlight and correct."""
+
+    text: str
+    query: Any = None
+    en: set = field(default_factory=set)
+    ko: set = field(default_factory=set)
+    bi: set = field(default_factory=set)
+    corrections: dict = field(default_factory=dict)  # typed word -> corrected word
+    digits_only: bool = False
+
+
+def osa(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment edit distance (a swap of neighbours costs 1), limit+1 when above limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2, prev = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        best = i
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            best = min(best, v)
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def max_typos(word: str) -> int:
+    return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+
+
+def exact_codes(vocab, norm: str) -> list[str]:
+    """Codes whose code or name (or alias, any case) is exactly the whole query."""
+    candidate = norm.strip("\"'` ")
+    if candidate.isdigit() and candidate.isascii():
+        return [candidate] if candidate in vocab.doc_of else []
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", candidate) and vocab.has("name_exact", candidate.lower()):
+        return sorted(vocab.by_name.get(candidate.lower(), ()), key=lambda c: (len(c), c))
+    return []
+
+def make_plan(norm: str, vocab, glossary) -> Plan:
+    """Take a normalised query apart into concepts, each an OR of boosted (field, term) pairs.
+
+    A concept is a word of the query (English word, Korean morpheme, Hangul bigram outside
+    any morpheme, code, name) with its stems, parts, spelling correction and glossary
+    translations; only terms the index holds are kept, so Whoosh does no useless lookups.
+    """
+    plan = Plan(norm)
+    plan.digits_only = norm.isdigit() and norm.isascii()
+    # concept -> {(field, term or tuple of terms that must all be there): boost}
+    concepts: dict[str, dict[tuple[str, Any], float]] = {}
+
+    def add(concept, fieldname, text, boost, highlight=None):
+        words = text if isinstance(text, tuple) else (text,)
+        if highlight is not None:
+            highlight.update(words)
+        if all(vocab.has(fieldname, w) for w in words):
+            terms = concepts.setdefault(concept, {})
+            if terms.get((fieldname, text), 0.0) < boost:
+                terms[(fieldname, text)] = boost
+
+    def add_en(concept, text, weight):
+        """A word, or a phrase whose words must all be in one field ("channel name")."""
+        found = tuple(dict.fromkeys(en_terms(text)))
+        for f in EN_FIELDS:
+            if len(found) == 1:
+                add(concept, f, found[0], BOOST[f] * weight, plan.en)
+            elif found:
+                add(concept, f, found, BOOST[f] * weight / len(found), plan.en)
+
+    def add_ko(concept, text, weight):
+        found = tuple(dict.fromkeys(analyse(KO, text)))
+        for f in KO_FIELDS:
+            if len(found) == 1:
+                add(concept, f, found[0], BOOST[f] * weight, plan.ko)
+            elif found:
+                add(concept, f, found, BOOST[f] * weight / len(found), plan.ko)
+        if len(found) == 1:
+            for g in analyse(BI, text):
+                if len(g) == 2:
+                    for f in BI_FIELDS:
+                        add(concept, f, g, BOOST[f] * weight, plan.bi)
+
+    # English words, each with its camelCase/digit parts and, if the index has never seen it,
+    # the nearest word it does know
+    stems: list[str] = []
+    word_concept: dict[str, str] = {}
+    current = None
+    for piece in english_pieces(norm):
+        low = piece.text.lower()
+        if current is None or piece.start >= current[2]:  # a whole word
+            current = (low, piece.start, piece.end)
+            if low in QUERY_NOISE:
+                continue
+            key = f"en:{low}"
+            word_stems = en_terms(low)
+            stems.extend(word_stems)
+            for st in word_stems:
+                word_concept.setdefault(st, key)
+            add_en(key, low, 1.0)
+            known = low in vocab.words or any(vocab.has(f, st) for st in word_stems for f in EN_FIELDS)
+            parts = [] if known else split_compound(low, vocab.words)
+            for part in parts:  # "bucketname" is bucket and name
+                stems.extend(en_terms(part))
+                add_en(f"en:{part}", part, 1.0)
+            if word_stems and not known and not parts and low.isalpha() and max_typos(low):
+                fix = correct(low, vocab)
+                if fix:
+                    plan.corrections[piece.text] = fix
+                    stems.extend(en_terms(fix))
+                    add_en(key, fix, CORRECTION_WEIGHT)
+        elif current[0] not in QUERY_NOISE:  # a part of the current word
+            add_en(f"en:{current[0]}", low, PART_WEIGHT)
+
+    # Korean morphemes (a compound's parts count for less), with the bigrams inside them.
+    # A bigram across two content morphemes of one word ("채널|명") is compound evidence and
+    # stands alone; one that touches a particle or ending ("널을") counts for little.
+    morph_pieces, function_spans = korean.analyse(norm)
+    morphs = [m.text for m in morph_pieces]
+    heads: dict[tuple[int, int], str] = {}
+    for m in morph_pieces:
+        head = heads.setdefault((m.start, m.end), m.text)
+        for f in KO_FIELDS:
+            add(f"ko:{head}", f, m.text, BOOST[f] * (1.0 if head == m.text else PART_WEIGHT), plan.ko)
+    grams = list(korean.bigrams(norm))
+    if any(len(g.text) == 2 for g in grams):
+        grams = [g for g in grams if len(g.text) == 2]  # a lone syllable only when nothing longer
+
+    def owner(i):
+        return next((h for (a, b), h in heads.items() if a <= i < b), None)
+
+    for g in grams:
+        first, last = owner(g.start), owner(g.end - 1)
+        if first is not None and first == last:
+            key, weight = f"ko:{first}", 1.0
+        elif any(a < g.end and g.start < b for a, b in function_spans):
+            key, weight = f"bi:{g.text}", LOOSE_BIGRAM_WEIGHT
+        else:
+            key, weight = f"bi:{g.text}", COMPOUND_BIGRAM_WEIGHT
+        for f in BI_FIELDS:
+            add(key, f, g.text, BOOST[f] * weight, plan.bi)
+
+    # The glossary: a Korean word also searches its English (and Korean) synonyms, an English
+    # word its English synonyms; each joins the concept of the word it came from
+    for exp in glossary.expand(norm, morphs, stems):
+        matched = exp.matched.replace(" ", "")
+        if korean.has_hangul(exp.matched):
+            key = f"ko:{matched}" if matched in morphs else f"gl:{matched}"
+            for word in exp.add_en:
+                add_en(key, word, GLOSSARY_WEIGHT)
+            for word in exp.add_ko:
+                add_ko(key, word, GLOSSARY_WEIGHT)
+        else:
+            matched_stems = en_terms(exp.matched)
+            key = word_concept.get(matched_stems[0]) if len(matched_stems) == 1 else None
+            for word in exp.add_en:
+                add_en(key or f"gl:{exp.matched}", word, GLOSSARY_WEIGHT)
+            for word in exp.add_ko:  # not searched (every code has English text), but marked
+                plan.ko.update(analyse(KO, word))
+                plan.bi.update(g for g in analyse(BI, word) if len(g) == 2)
+
+    # Codes, statuses and names written as such
+    for token in dict.fromkeys(re.findall(r"[A-Za-z0-9_]+", norm)):
+        if token.isdigit():
+            add(f"code:{token}", "code", token, EXACT_CODE_BOOST)
+            add(f"code:{token}", "status", token, STATUS_BOOST)
+        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", token):
+            lower = token.lower()
+            add(f"name:{lower}", "name_exact", lower, EXACT_NAME_BOOST)
+            if "_" in lower.strip("_") and not vocab.has("name_exact", lower):
+                near = near_name(lower, vocab)
+                if near:
+                    add(f"name:{lower}", "name_exact", near, NEAR_NAME_BOOST)
+                    plan.corrections[token] = near.upper()
+    latin = re.findall(r"[A-Za-z0-9]+", norm)
+    if len(latin) > 1 and not korean.has_hangul(norm):  # "channel not found" is CHANNEL_NOT_FOUND
+        joined = "_".join(latin).lower()
+        add(f"name:{joined}", "name_exact", joined, EXACT_NAME_BOOST)
+
+    subqueries = []
+    for terms in concepts.values():
+        qs = [Q.And([Q.Term(f, w) for w in t], boost=b) if isinstance(t, tuple) else Q.Term(f, t, boost=b)
+              for (f, t), b in terms.items()]
+        subqueries.append(qs[0] if len(qs) == 1 else Concept(qs))
+    if subqueries:
+        plan.query = Q.Or(subqueries)
+    return plan
+
+def correct(word: str, vocab) -> str | None:
+    """The index word closest to a word the index does not know.
+
+    Candidates share the word, or the word less one letter, with the word typed less at most
+    one letter (one wrong, missing, extra or swapped letter; some pairs of them), then the
+    edit distance decides: nearest, then closest in length, then alphabetical."""
+    limit = max_typos(word)
+    candidates = set()
+    for key in {word, *deletions(word)}:
+        candidates.update(vocab.deletes.get(key, ()))
+    best = []
+    for cand in candidates:
+        d = osa(word, cand, limit)
+        if d <= limit:
+            best.append((d, abs(len(cand) - len(word)), cand))
+    return min(best)[2] if best else None
+
+def near_name(name: str, vocab) -> str | None:
+    """A published name one or two letters away from a name-like token (compared part by part)."""
+    parts = name.split("_")
+    found = []
+    for cand, cparts in vocab.names.get(len(parts), ()):
+        distance = 0
+        for a, b in zip(parts, cparts):
+            if a != b:
+                distance += osa(a, b, 2)
+                if distance > 2:
+                    break
+        if 0 < distance <= (2 if len(name) >= 12 else 1):
+            found.append((distance, cand))
+    return min(found)[1] if found else None
+
+def did_you_mean(norm: str, plan: Plan) -> str | None:
+    if not plan.corrections:
+        return None
+    out = norm
+    for typed, fixed in plan.corrections.items():
+        out = re.sub(rf"(?i)(?<![A-Za-z0-9_]){re.escape(typed)}(?![A-Za-z0-9_])", fixed, out)
+    return out if out != norm else None
+

@@ -1,0 +1,130 @@
+"""Scores over cached postings, the same Whoosh's matchers give: concepts take their best field, queries add up."""
+from __future__ import annotations
+
+import heapq
+from array import array
+from typing import Iterable
+
+from whoosh import matching
+from whoosh import query as Q
+
+
+TOP_POSTINGS = 500  # postings per term used to rank the first pages (all of them below this)
+TIEBREAK = 0.2  # a concept scores its best field plus this much of the others
+
+
+def _combine_max(weighted: Iterable[tuple[dict, float]]) -> dict:
+    """Per document: the best of the (scores times boost) plus TIEBREAK times the rest."""
+    best: dict[int, float] = {}
+    total: dict[int, float] = {}
+    for scores, boost in weighted:
+        for doc, sc in scores.items():
+            sc *= boost
+            b = best.get(doc)
+            if b is None:
+                best[doc] = total[doc] = sc
+            else:
+                total[doc] += sc
+                if sc > b:
+                    best[doc] = sc
+    return {doc: b + TIEBREAK * (total[doc] - b) for doc, b in best.items()}
+
+
+def _combine_sum(weighted: Iterable[tuple[dict, float]]) -> dict:
+    out: dict[int, float] = {}
+    get = out.get
+    for scores, boost in weighted:
+        if boost == 1.0:
+            for doc, sc in scores.items():
+                out[doc] = get(doc, 0.0) + sc
+        else:
+            for doc, sc in scores.items():
+                out[doc] = get(doc, 0.0) + sc * boost
+    return out
+
+
+def _drain(matcher) -> dict:
+    """Every (docnum, score) a Whoosh matcher yields."""
+    out = {}
+    while matcher.is_active():
+        out[matcher.id()] = matcher.score()
+        matcher.next()
+    return out
+
+
+class _Postings:
+    """One term's scored postings: a dict when there are few, compact arrays plus a dict of the
+    best TOP_POSTINGS when there are many (what a catalog of 100k codes has for common words)."""
+
+    __slots__ = ("top", "_ids", "_scores")
+
+    def __init__(self, scores: dict):
+        if len(scores) <= TOP_POSTINGS:
+            self.top, self._ids, self._scores = scores, None, None
+        else:
+            self.top = dict(heapq.nlargest(TOP_POSTINGS, scores.items(), key=lambda x: x[1]))
+            self._ids, self._scores = array("l", scores.keys()), array("d", scores.values())
+
+    def __len__(self) -> int:
+        return len(self.top) if self._ids is None else len(self._ids) + len(self.top)
+
+    def full(self) -> dict:
+        return self.top if self._ids is None else dict(zip(self._ids, self._scores))
+
+    def docs(self):
+        return self.top.keys() if self._ids is None else self._ids
+
+
+class _ScoredMatcher(matching.Matcher):
+    """A matcher over postings that are already scored (sorted doc ids and their scores)."""
+
+    def __init__(self, ids, scores, i=0):
+        self._ids, self._scores, self._i = ids, scores, i
+
+    def is_active(self):
+        return self._i < len(self._ids)
+
+    def id(self):
+        return self._ids[self._i]
+
+    def score(self):
+        return self._scores[self._i]
+
+    weight = score
+
+    def next(self):
+        self._i += 1
+        return False
+
+    def skip_to(self, target):
+        while self._i < len(self._ids) and self._ids[self._i] < target:
+            self._i += 1
+
+    def copy(self):
+        return _ScoredMatcher(self._ids, self._scores, self._i)
+
+    def supports_block_quality(self):
+        return False
+
+    def max_quality(self):
+        return max(self._scores[self._i:], default=0.0)
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else matching.NullMatcher()
+
+
+class Concept(Q.CompoundQuery):
+    """One thing the user asked for (a word, its stem, parts and translations) over several fields.
+
+    A document scores by its best field for it plus a little of the others (TIEBREAK), so a word
+    found in every field does not outweigh a second word of the query, and matching more of the
+    query's words ranks higher. (Whoosh's own DisjunctionMax ignores document ids when scoring.)
+    """
+
+    JOINT = " | "
+
+    def _matcher(self, subs, searcher, context):
+        scores = _combine_max((_drain(q.matcher(searcher, context)), 1.0) for q in subs)
+        ids = sorted(scores)
+        m = _ScoredMatcher(ids, [scores[d] for d in ids])
+        return matching.WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
