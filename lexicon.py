@@ -71,7 +71,12 @@ class Thesaurus:
         w = normalize_word(word)
         if _HANGUL.search(w):
             return self._by_ko.get(w.replace(" ", ""), ())
-        return self._by_en.get(w.lower(), ())
+        w = w.lower()
+        for form in (w, *_base_forms(w)):  # "removed", "edits", "updating" as listed
+            found = self._by_en.get(form)
+            if found:
+                return found
+        return ()
 
     def synonyms(self, word: str) -> tuple[str, ...]:
         """The catalog's words and the other English words meaning what word means, word itself left
@@ -94,6 +99,16 @@ class Thesaurus:
     @functools.cached_property
     def _generic_ko_compact(self) -> frozenset[str]:
         return frozenset(w.replace(" ", "") for w in self.generic_ko)
+
+
+def _base_forms(word: str) -> list[str]:
+    """The forms an inflected English word may be listed as (plural, past, -ing)."""
+    out = []
+    for suffix, replacements in (("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)),
+                                 ("ed", ("", "e")), ("d", ("",)), ("ing", ("", "e"))):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            out.extend(word[: -len(suffix)] + r for r in replacements)
+    return out
 
 
 def normalize_word(word: str) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
@@ -10,7 +10,7 @@ from whoosh.filedb.filestore import FileStorage
 import korean
 
 from .analysis import SPELL, analyse
-from .documents import VOCAB_FIELDS, documents, make_schema
+from .documents import VOCAB_FIELDS, documents, make_schema, message_words
 from .planner import deletions
 
 SCHEMA_VERSION = "4"
@@ -75,13 +75,17 @@ class Vocab:
     deletes: dict  # a word, or a word less one letter -> [words] (symmetric-delete spelling index)
     names: dict  # number of "_" parts -> [(name, parts)]
     by_name: dict  # lower-case name or alias -> [codes]
+    messages: dict = field(default_factory=dict)  # first word -> [(words of an official message, code)]
 
     @classmethod
     def read(cls, reader, storage) -> "Vocab":
         terms = {f: frozenset(reader.field_terms(f)) for f in VOCAB_FIELDS if f in reader.schema}
-        doc_of, cat_of, by_name = {}, {}, {}
+        doc_of, cat_of, by_name, messages = {}, {}, {}, {}
         for docnum, fields in reader.iter_docs():
             doc_of[fields["code"]] = docnum
+            words = message_words(fields.get("message_text") or "")
+            if words:
+                messages.setdefault(words[0], []).append((words, fields["code"]))
             cat_of[docnum] = fields.get("category", "")
             for n in (fields.get("name") or "", *(fields.get("aliases") or "").split()):
                 if n:
@@ -100,7 +104,7 @@ class Vocab:
             parts = tuple(n.split("_"))
             names.setdefault(len(parts), []).append((n, parts))
         codes = sorted(doc_of, key=lambda c: (len(c), c))
-        return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name)
+        return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name, messages)
 
     def has(self, fieldname: str, text: str) -> bool:
         return text in self.terms.get(fieldname, ())
