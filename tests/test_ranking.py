@@ -22,6 +22,7 @@ def test_everyday_words_reach_the_catalogs_verbs(search_service, query, code, k)
 
 @pytest.mark.parametrize("query,code", [
     ("Quota Exceeded", "400"),
+    ("Permission Denied", "210"),  # before OPEN_API_UNAUTHORIZED's "Access denied"
     ("gateway says Throttle Limited", "410"),
     ("Endpoint Timeout", "510"),
     ("http 호출 Bad Request Exception", "100"),
@@ -44,6 +45,12 @@ def test_a_message_with_a_placeholder_pins_nothing(search_service):
 ])
 def test_generic_words_do_not_decide_the_order(search_service, query, code):
     assert codes(search_service, query)[0] == code
+
+
+def test_a_generic_word_in_a_name_does_not_outrank_the_specific_word(search_service):
+    found = codes(search_service, "timeout error")
+    assert found[0] == "510"
+    assert "250016" not in found[:2]  # a code whose name only shares "error"
 
 
 def test_the_corrector_offers_the_real_word_not_the_catalogs_typo(search_service):
