@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
@@ -10,7 +10,7 @@ from whoosh.filedb.filestore import FileStorage
 import korean
 
 from .analysis import SPELL, analyse
-from .documents import EN_FIELDS, KO_FIELDS, VOCAB_FIELDS, documents, make_schema
+from .documents import EN_FIELDS, KO_FIELDS, VOCAB_FIELDS, documents, make_schema, message_words
 from .hangul import QueryReader
 from .planner import deletions
 
@@ -77,14 +77,18 @@ class Vocab:
     names: dict  # number of "_" parts -> [(name, parts)]
     by_name: dict  # lower-case name or alias -> [codes]
     typing: QueryReader  # reads a query as meant: keyboard mode, 초성, the word being typed, jamo slips
+    messages: dict = field(default_factory=dict)  # first word -> [(words of an official message, code)]
 
     @classmethod
     def read(cls, reader, storage, korean_words=()) -> "Vocab":
         """The vocabulary of one index; korean_words (the glossary's) join the index's Korean words."""
         terms = {f: frozenset(reader.field_terms(f)) for f in VOCAB_FIELDS if f in reader.schema}
-        doc_of, cat_of, by_name = {}, {}, {}
+        doc_of, cat_of, by_name, messages = {}, {}, {}, {}
         for docnum, fields in reader.iter_docs():
             doc_of[fields["code"]] = docnum
+            words = message_words(fields.get("message_text") or "")
+            if words:
+                messages.setdefault(words[0], []).append((words, fields["code"]))
             cat_of[docnum] = fields.get("category", "")
             for n in (fields.get("name") or "", *(fields.get("aliases") or "").split()):
                 if n:
@@ -104,7 +108,7 @@ class Vocab:
             names.setdefault(len(parts), []).append((n, parts))
         codes = sorted(doc_of, key=lambda c: (len(c), c))
         return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name,
-                   _typing(reader, terms, words, korean_words))
+                   _typing(reader, terms, words, korean_words), messages)
 
     def has(self, fieldname: str, text: str) -> bool:
         return text in self.terms.get(fieldname, ())

@@ -21,7 +21,8 @@ from whoosh import query as Q
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
 import korean
-from .analysis import BI, EN, KO, en_terms
+import lexicon
+from .analysis import BI, EN, KO, en_terms, loanword_groups
 from .highlight import highlight
 from .index import SCHEMA_VERSION, SPELL_FILE, Vocab, _storage, index_key, write_index
 from .planner import Plan, did_you_mean, exact_codes, make_plan
@@ -93,6 +94,7 @@ class SearchService:
         self.glossary_path = glossary_path
         self.log = logger or log
         self._glossary: korean.Glossary | None = None
+        self._thesaurus: lexicon.Thesaurus | None = None
         self._local = threading.local()
         self._lock = threading.Lock()
         self._pointer_seen: tuple | None = None
@@ -297,11 +299,20 @@ class SearchService:
     @property
     def glossary(self) -> korean.Glossary:
         if self._glossary is None:
+            groups: list = []
             if self.glossary_path and Path(self.glossary_path).exists():
-                self._glossary = korean.Glossary.load(self.glossary_path, en_key=en_terms)
-            else:
-                self._glossary = korean.Glossary((), en_key=en_terms)
+                groups.extend(korean.Glossary.load(self.glossary_path, en_key=en_terms).groups)
+                groups.extend(loanword_groups())
+            self._glossary = korean.Glossary(groups, en_key=en_terms)
         return self._glossary
+
+    @property
+    def thesaurus(self) -> lexicon.Thesaurus | None:
+        """The everyday synonyms and generic words (data/search/thesaurus.toml), read on first use;
+        none when the glossary is turned off."""
+        if self._thesaurus is None and self.glossary_path:
+            self._thesaurus = lexicon.load_thesaurus()
+        return self._thesaurus
 
     # --------------------------------------------------------------------------- querying
 
@@ -341,7 +352,7 @@ class SearchService:
         exact = exact_codes(vocab, norm)
         for code in exact:
             add(vocab.doc_of[code], 0.0, True)
-        plan = make_plan(norm, vocab, self.glossary) if norm else Plan(norm)
+        plan = make_plan(norm, vocab, self.glossary, self.thesaurus) if norm else Plan(norm)
         if plan.digits_only and 2 <= len(norm) <= 6:  # a code prefix lists its codes in order
             for code in vocab.with_prefix(norm):
                 add(vocab.doc_of[code], 0.0)
