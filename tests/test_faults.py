@@ -344,7 +344,7 @@ def test_gunicorn_keeps_answering_while_the_index_is_destroyed(tmp_path):
                 q = QUERIES[n % len(QUERIES)]
                 statuses.append(get(f"{base}/api/search?q={quote(q)}&limit={1 + n % 30}"))
                 statuses.append(get(f"{base}/search?q={quote(q)}&page={1 + n % 3}"))
-                found.setdefault(q, set()).add(tuple(search_codes(f"{base}/api/search?q={quote(q)}&limit={40 + n}")[:20]))
+                found.setdefault(q, set()).add(tuple(search_codes(f"{base}/api/search?q={quote(q)}&limit={20 + n % 81}")[:20]))
 
         burst()
         before = {q: set(v) for q, v in found.items()}
