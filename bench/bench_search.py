@@ -1,4 +1,4 @@
-"""Benchmark the search service: python bench/bench_search.py [--sizes 10000,100000] [--json out.json]
+"""Benchmark the search service: python bench/bench_search.py [--sizes 10000,100000] [--old DIR] [--json out.json]
 
 For the real catalog and for synthetic catalogs of 10k and 100k codes (real entries mutated), each
 in its own process so memory figures are clean, it measures:
@@ -10,6 +10,10 @@ in its own process so memory figures are clean, it measures:
   document by how many of the query's words it contains anywhere in its text;
 - relevance (top-1, top-3, MRR) of both on the real catalog, so the ratio is quality as well as time;
 - peak RSS of the process after building and querying.
+
+With --old DIR (a checkout of an earlier commit, e.g. `git worktree add /tmp/old <commit>`), the
+same measurements run on that checkout's code and data in the same run, each size alternating old
+and new, and a side-by-side table of CPU p50/p99 per query follows.
 
 Not a test: numbers depend on the machine. Targets: p99 < 5 ms on the real catalog, build < 1 s.
 """
@@ -31,11 +35,14 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# the checkout whose code is measured (--old runs this script again with an earlier checkout here)
+CODE_ROOT = Path(os.environ.get("LSE_BENCH_CODE_ROOT") or ROOT)
+sys.path.insert(0, str(CODE_ROOT))
 
 from catalog import Catalog, Localized, load_catalog  # noqa: E402
 
-QUERIES = tomllib.loads((ROOT / "tests" / "relevance_queries.toml").read_text("utf-8"))["query"]
+QUERIES = [q for name in ("relevance_queries.toml", "relevance/tuning.toml")  # never the held-out part
+           for q in tomllib.loads((ROOT / "tests" / name).read_text("utf-8"))["query"]]
 WARM_PASSES = 5
 
 
@@ -140,7 +147,7 @@ def measure(size: int) -> dict:
     """Everything for one catalog size, in this process."""
     import search
 
-    real = load_catalog(ROOT / "data")
+    real = load_catalog(CODE_ROOT / "data")
     catalog = real if size <= len(real) else synthetic(real, size)
     out = {"size": len(catalog), "catalog_rss_mb": rss_mb()}
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
@@ -183,20 +190,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="synthetic catalog sizes (the real one is always run)")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--old", help="an earlier checkout measured side by side in the same run")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size, print JSON
     args = parser.parse_args()
     if args.one is not None:
         print(json.dumps(measure(args.one)))
         return
     sizes = [0] + [int(s) for s in args.sizes.split(",") if s.strip()]
-    rows = []
-    for size in sizes:
-        print(f"measuring {size or 'real'} ...", file=sys.stderr, flush=True)
-        done = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True)
+    rows, old_rows = [], []
+
+    def one(size: int, code_root: str | None) -> dict:
+        env = {**os.environ, "LSE_BENCH_CODE_ROOT": code_root or ""}
+        done = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, env=env)
         if done.returncode:
             print(done.stderr, file=sys.stderr)
             raise SystemExit(done.returncode)
-        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    for size in sizes:
+        print(f"measuring {size or 'real'} ...", file=sys.stderr, flush=True)
+        if args.old:
+            old_rows.append(one(size, args.old))
+        rows.append(one(size, None))
     print(f"\nsearch benchmark: {len(QUERIES)} relevance-suite queries, {WARM_PASSES} warm passes, "
           f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
     header = ("codes", "build s", "build cpu", "index MB", "RSS MB", "peak RSS", "cold p99", "p50 ms", "p99 ms",
@@ -221,8 +236,15 @@ def main() -> None:
           "\ndocuments; ratio = naive CPU p50 / ours. RSS (MiB) = resident memory after the queries"
           "\n(catalog, index caches and all; catalog alone: " + ", ".join(f"{r['size']}: {r['catalog_rss_mb']:.0f}" for r in rows)
           + "); peak RSS includes the build.")
+    if old_rows:
+        print(f"\nside by side with {args.old} (CPU ms per query, warm passes; same queries, same run):")
+        print(f"{'codes':>8} | {'old p50':>8} | {'new p50':>8} | {'old p99':>8} | {'new p99':>8} | {'p50 new/old':>11}"
+              f" | {'old RSS':>7} | {'new RSS':>7}")
+        for old, new in zip(old_rows, rows):
+            print(f"{new['size']:>8} | {old['cpu_p50']:8.2f} | {new['cpu_p50']:8.2f} | {old['cpu_p99']:8.2f} | "
+                  f"{new['cpu_p99']:8.2f} | {new['cpu_p50'] / old['cpu_p50']:10.2f}x | {old['rss_mb']:7.0f} | {new['rss_mb']:7.0f}")
     if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2), "utf-8")
+        Path(args.json).write_text(json.dumps({"new": rows, "old": old_rows}, indent=2), "utf-8")
 
 
 if __name__ == "__main__":
