@@ -38,6 +38,14 @@ def index_key(catalog) -> str:
     return hashlib.sha256(f"{catalog.fingerprint}|{code_version()}".encode()).hexdigest()[:16]
 
 
+class MemoryStorage(RamStorage):
+    """Whoosh's RamStorage, but its scratch files in memory too: RamStorage's own go to one fixed
+    path under /tmp (MAIN.tmp), which two processes building at once delete under each other."""
+
+    def temp_storage(self, name=None):
+        return MemoryStorage()
+
+
 class IndexDamaged(Exception):
     """The index on disk is missing, stale or not what its manifest says (the message says which)."""
 
@@ -57,7 +65,7 @@ def write_manifest(folder: Path, key: str, catalog, documents: int) -> dict:
     return manifest
 
 
-def load_verified(folder: Path, key: str) -> tuple[RamStorage, dict]:
+def load_verified(folder: Path, key: str) -> tuple[MemoryStorage, dict]:
     """The index in folder copied into memory, every file checked against the manifest first.
 
     Only the files the manifest names are read, each once: whatever happens on disk afterwards
@@ -73,7 +81,7 @@ def load_verified(folder: Path, key: str) -> tuple[RamStorage, dict]:
         raise IndexDamaged(f"{folder / MANIFEST} lists no files")
     if manifest.get("key") != key:
         raise IndexDamaged("it was built from another catalog or other search code")
-    storage = RamStorage()
+    storage = MemoryStorage()
     for name, digest in sorted(files.items()):
         if not isinstance(name, str) or "/" in name or name.startswith("."):
             raise IndexDamaged(f"{MANIFEST} names a file outside the index: {str(name)[:80]!r}")

@@ -19,13 +19,13 @@ from typing import Sequence
 
 from markupsafe import Markup
 from whoosh import query as Q
-from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index
 
 import korean
 from .analysis import BI, EN, KO, en_terms
 from .highlight import highlight
-from .index import IndexDamaged, Vocab, index_key, load_verified, write_index, write_manifest
+from .index import IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
 from .scoring import TOP_POSTINGS, Concept, _combine_max, _combine_sum, _drain, _Postings
 
@@ -169,7 +169,7 @@ class SearchService:
                 return self._open(*load_verified(self.root / LIVE, self.key))
         except (OSError, IndexDamaged) as exc:
             self.log.warning("search index cannot be kept in %s (%s): built in memory", self.root, exc)
-            storage = RamStorage()
+            storage = MemoryStorage()
             count = write_index(storage, self.catalog)
             return self._open(storage, {"key": self.key, "documents": count, "files": {}})
 
