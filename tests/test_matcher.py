@@ -2,7 +2,6 @@
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import example, HealthCheck, given, settings
@@ -10,9 +9,9 @@ from hypothesis import strategies as st
 
 from catalog import PLACEHOLDER_RE, load_catalog
 from matcher import NOTE_KINDS, Match, MessageMatcher, Note, PasteAnalysis
+from tests_paths import DATA_DIR, ROOT
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-# Loaded at collection so tests can be parametrised per code; project-written fields may still be empty.
+# Loaded at collection so that tests can be parametrised per code.
 CATALOG = load_catalog(DATA_DIR)
 SAMPLE_VALUES = ("channel", "42", "/a/b c.mp4", "my channel", "ls-2026-AbC")
 CATCH_ALL = "250001"
@@ -52,16 +51,6 @@ def assert_on_top(analysis: PasteAnalysis, code: str, twins_allowed: bool = Fals
     allowed = {code, *GROUP_OF.get(code, ()), *([PERIOD_TWINS.get(code)] if twins_allowed else [])}
     assert top in allowed, f"{top} outranks {code} for {analysis.text!r}"
     return found[code]
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return CATALOG
-
-
-@pytest.fixture(scope="module")
-def matcher(catalog):
-    return MessageMatcher(catalog)
 
 
 def test_groups_found_in_data_include_the_known_ones():
@@ -386,11 +375,23 @@ def test_match_as_json(matcher):
 
 
 def test_templates_are_compiled_once(matcher, monkeypatch):
-    def no_compiling(*args, **kwargs):
-        raise AssertionError("analyse() compiled a regex")
-    monkeypatch.setattr(re, "compile", no_compiling)
-    assert matcher.analyse("CH-1 not found.").matches
-    assert matcher.analyse(json.dumps(LS_BODY)).matches
+    """analyse() reuses the templates compiled at start-up: no template regex reaches re's compiler per call."""
+    texts = ["CH-1 not found.", json.dumps(LS_BODY), "There is a restriction set on how many can be created. "
+             "No more channels can be created.", "Invalid parameter type.pageNo can not convert to type Integer."]
+    for text in texts:  # anything compiled lazily is compiled now
+        assert matcher.analyse(text).matches
+    seen = []
+    real = re._compile  # every re.compile, re.search, re.fullmatch, re.sub... goes through it, cached or not
+
+    def recording(pattern, flags):
+        seen.append(getattr(pattern, "pattern", pattern))
+        return real(pattern, flags)
+    monkeypatch.setattr(re, "_compile", recording)
+    for text in texts:
+        assert matcher.analyse(text).matches
+    # Template regexes are built from message text: named values (?P<p0>...) and spaces that may be line breaks.
+    from_templates = [p for p in seen if isinstance(p, str) and ("(?P<p" in p or "[ \n]" in p)]
+    assert from_templates == []
 
 
 # ---------------------------------------------------------------------------- looks_like_paste
@@ -556,7 +557,7 @@ def test_any_body_in_any_state(matcher, code, message, name, prefix, cut):
 
 def test_notes_are_data_and_the_module_holds_no_prose(matcher):
     """Templates word the notes in both languages: the matcher says only what kind, which codes, which values."""
-    source = (Path(__file__).resolve().parent.parent / "matcher.py").read_text("utf-8")
+    source = (ROOT / "matcher.py").read_text("utf-8")
     assert not re.search(r"[\uac00-\ud7a3]", source)
     assert not re.search(r"""\bf["'][^"'\n]*[A-Za-z]+ [a-z]+ [a-z]+""", source), "a sentence built in the matcher"
     bodies = [json.dumps({"error": {"errorCode": 250104, "message": "CH-1 not found.", "errorName": "NOT_FOUND"}}),

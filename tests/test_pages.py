@@ -2,15 +2,13 @@
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
 from app import create_app
 from catalog import load_catalog
-from helpers import remove_code
+from tests_paths import ROOT, remove_code
 
-ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(ROOT / "data")
 ALL_CODES = [c.code for c in CATALOG.codes]
 

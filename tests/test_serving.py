@@ -8,7 +8,6 @@ import re
 import shutil
 import sys
 import types
-from pathlib import Path
 
 import brotli
 import pytest
@@ -16,23 +15,16 @@ from flask import request_started, template_rendered
 
 import i18n
 import web
-from app import create_app
 from web import assets, store
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SITE = "https://errors.example.com"
 
 
-def make_app(tmp_path, **config):
-    settings = {"TESTING": True, "SEARCH_INDEX_DIR": str(tmp_path / "index"), "SHARE_IMAGES": False}
-    settings.update(config)
-    return create_app(settings)
-
-
 @pytest.fixture(scope="module")
-def site_app(tmp_path_factory):
+def site_app(make_app):
     """The site as deployed behind its public name."""
-    app = make_app(tmp_path_factory.mktemp("site"), SITE_URL=SITE,
+    app = make_app(SHARE_IMAGES=False, SITE_URL=SITE,
                    TRUSTED_HOSTS="errors.example.com,www.errors.example.com")
     assets.ensure_built(app)
     return app
@@ -70,8 +62,8 @@ def test_local_development_hosts_are_served(app):
 
 @pytest.mark.parametrize("host", ["a" * 64 + ".errors.example.com", "x." + "b" * 200 + ".example.com",
                                   "errors.example.com." + "c" * 70])
-def test_host_label_over_63_characters_is_a_400_without_traceback(tmp_path, caplog, host):
-    app = make_app(tmp_path, TRUSTED_HOSTS=".errors.example.com,.example.com")
+def test_host_label_over_63_characters_is_a_400_without_traceback(caplog, host, make_app):
+    app = make_app(SHARE_IMAGES=False, TRUSTED_HOSTS=".errors.example.com,.example.com")
     with caplog.at_level(logging.DEBUG):
         response = app.test_client().get("/api/codes/250104", headers={"Host": host})
     assert response.status_code == 400
@@ -114,13 +106,13 @@ def test_redirects_stay_on_the_site(site_app, path):
         assert location.startswith("/") and not location.startswith("//") or location.startswith(SITE + "/"), location
 
 
-def test_forwarded_headers_only_with_proxy_fix(tmp_path):
+def test_forwarded_headers_only_with_proxy_fix(make_app):
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "localhost", "X-Forwarded-For": "10.0.0.1"}
-    plain = make_app(tmp_path).test_client().get("/codes/250104", headers=forwarded).get_data(as_text=True)
+    plain = make_app(SHARE_IMAGES=False).test_client().get("/codes/250104", headers=forwarded).get_data(as_text=True)
     assert 'href="http://localhost/codes/250104' in plain  # ignored
-    proxied = make_app(tmp_path, PROXY_FIX=1).test_client().get("/codes/250104", headers=forwarded)
+    proxied = make_app(SHARE_IMAGES=False, PROXY_FIX=1).test_client().get("/codes/250104", headers=forwarded)
     assert 'href="https://localhost/codes/250104' in proxied.get_data(as_text=True)
-    evil = make_app(tmp_path, PROXY_FIX=1).test_client().get("/", headers={"X-Forwarded-Host": "evil.example"})
+    evil = make_app(SHARE_IMAGES=False, PROXY_FIX=1).test_client().get("/", headers={"X-Forwarded-Host": "evil.example"})
     assert evil.status_code == 400  # a forwarded host is still checked
 
 
@@ -137,16 +129,16 @@ def test_host_flood_adds_nothing(site_app):
     assert (len(pages), pages.bytes, len(answers), answers.bytes) == before
 
 
-def test_local_origins_are_bounded(tmp_path):
-    app = make_app(tmp_path)
+def test_local_origins_are_bounded(make_app):
+    app = make_app(SHARE_IMAGES=False)
     client = app.test_client()
     for port in range(8000, 8020):
         assert client.get("/codes/250104", headers={"Host": f"localhost:{port}"}).status_code == 200
     assert len(app.extensions["page_store"]) == store.MAX_ORIGINS
 
 
-def test_search_answers_are_bounded_in_bytes_and_never_evict_pages(tmp_path):
-    app = make_app(tmp_path, ANSWER_CACHE_BYTES=60_000)
+def test_search_answers_are_bounded_in_bytes_and_never_evict_pages(make_app):
+    app = make_app(SHARE_IMAGES=False, ANSWER_CACHE_BYTES=60_000)
     client = app.test_client()
     renders = []
     template_rendered.connect(lambda *a, template, **k: renders.append(template.name), app, weak=False)
@@ -180,11 +172,6 @@ def test_answer_key_is_the_known_parameters_in_a_fixed_order(fresh_app):
     assert len(answers) == 1 and answers.hits == 3
     client.get("/api/search?q=channel&limit=6")  # a parameter the answer depends on: another answer
     assert len(answers) == 2
-
-
-@pytest.fixture
-def fresh_app(tmp_path):
-    return make_app(tmp_path)
 
 
 def test_a_failed_search_is_answered_as_such_and_never_kept(fresh_app, monkeypatch):
@@ -301,8 +288,8 @@ def test_html_and_json_are_compressed_when_accepted(app, path):
     assert "Content-Encoding" not in refused.headers
 
 
-def test_dynamic_answers_are_compressed_too(tmp_path):
-    app = make_app(tmp_path, PRERENDER=False)
+def test_dynamic_answers_are_compressed_too(make_app):
+    app = make_app(SHARE_IMAGES=False, PRERENDER=False)
     response = app.test_client().get("/api/codes", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert len(json.loads(gzip.decompress(response.get_data()))["codes"]) == 222
@@ -376,9 +363,9 @@ def test_catalog_compiled_elsewhere_when_the_checkout_is_read_only(tmp_path, mon
     assert out != src and (out / "ko" / "LC_MESSAGES" / "messages.mo").exists()
 
 
-def test_create_app_builds_no_static_assets(tmp_path):
+def test_create_app_builds_no_static_assets(tmp_path, make_app):
     out = tmp_path / "dist"
-    app = make_app(tmp_path, STATIC_BUILD_DIR=str(out))
+    app = make_app(SHARE_IMAGES=False, STATIC_BUILD_DIR=str(out))
     assert not out.exists()  # only `flask build-static` (or the WSGI start-up) builds them
     page = app.test_client().get("/").get_data(as_text=True)
     assert 'href="/static/style.css"' in page or re.search(r'/static/style\.[0-9a-f]{12}\.css', page)

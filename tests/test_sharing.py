@@ -12,11 +12,6 @@ SM_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://w
 BASE = "http://localhost"
 
 
-@pytest.fixture(scope="module")
-def cat(app):
-    return app.extensions["catalog"]
-
-
 def page(client, path, **headers):
     response = client.get(path, headers=headers)
     assert response.status_code == 200, path

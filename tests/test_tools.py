@@ -5,7 +5,6 @@ import io
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -13,8 +12,8 @@ from markdown_it import MarkdownIt
 from app import create_app
 from catalog import CatalogError, load_catalog
 from views_tools import md_escape, md_lines
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(ROOT / "data")
 ALL_CODES = [c.code for c in CATALOG.codes]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -78,7 +77,7 @@ def test_markdown_in_korean_keeps_ncp_text_and_gives_ours_in_korean(client):
     page = text(client.get("/codes/250100.md?lang=ko"))
     assert "Channel is not found" in page and "채널을 찾을 수 없음" in page
     assert CATALOG.get("250100").explanation.ko in rendered_text(page)
-    assert "## NAVER Cloud Platform 공개 내용" in page or "(공식, 원문 그대로)" in page
+    assert "\n## 네이버 클라우드 플랫폼 공식 정보 (공식, 원문 그대로)\n" in page
 
 
 def test_accept_markdown_on_the_page_gives_the_same_markdown(client):

@@ -1,6 +1,5 @@
 """Following NCP's table: reading the saved page, reporting differences verbatim, applying them to data/."""
 import difflib
-import shutil
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -11,8 +10,8 @@ import tomlkit
 import upstream
 from changes import CHANGES_FILE
 from catalog import CatalogError, load_catalog
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "data" / "upstream" / upstream.TABLE_FILE
 DAY = date(2026, 12, 1)
 
@@ -37,13 +36,6 @@ def edited_table() -> str:
         assert text.count(before) == 1, before
         text = text.replace(before, after)
     return text
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(ROOT / "data", target)
-    return target
 
 
 @pytest.fixture

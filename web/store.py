@@ -86,7 +86,17 @@ def _encodings(header: str) -> tuple[str, ...]:
 
 
 encodings_for = _Memo(_encodings)
-cookie_language = _Memo(lambda header: parse_cookie(header).get(i18n.COOKIE, ""))
+
+
+def _cookie_language(header: str) -> str | None:
+    """The language cookie's value ("" without one); None for a header that is not UTF-8."""
+    try:
+        return parse_cookie(header).get(i18n.COOKIE, "")
+    except UnicodeDecodeError:  # Flask reads such a header with replacement characters: let it answer
+        return None
+
+
+cookie_language = _Memo(_cookie_language)
 
 
 @dataclass
@@ -289,7 +299,7 @@ class FastPath:
         origin, path = origin_key(environ), environ.get("PATH_INFO", "")
         arg = LANG_ARGS[environ.get("QUERY_STRING", "")]
         cookie = cookie_language(environ["HTTP_COOKIE"]) if "HTTP_COOKIE" in environ else ""
-        if arg is not None and cookie != arg:
+        if cookie is None or (arg is not None and cookie != arg):
             return None  # Flask sets the language cookie
         entry = store._entries.get((origin, path, None))
         if entry is None:

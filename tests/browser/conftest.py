@@ -59,3 +59,9 @@ def page(context):
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+
+
+@pytest.fixture
+def clip(context):
+    """Clipboard access for the page, as a user grants it."""
+    context.grant_permissions(["clipboard-read", "clipboard-write"])

@@ -37,42 +37,57 @@ def axe_violations(page) -> str:
     return ""
 
 
-def open_page(browser, live_server, path, lang, layout, color_scheme="light"):
+def new_page(browser, lang, layout, color_scheme="light"):
     viewport, scale = LAYOUTS[layout]
     context = browser.new_context(viewport=viewport, device_scale_factor=scale, color_scheme=color_scheme,
                                   locale="ko-KR" if lang == "ko" else "en-US")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return context, page
+
+
+def visit(page, live_server, path, lang):
     sep = "&" if "?" in path else "?"
     response = page.goto(f"{live_server}{path}{sep}lang={lang}")
     assert response is not None and response.status < 500
     page.wait_for_load_state("load")
+
+
+def open_page(browser, live_server, path, lang, layout, color_scheme="light"):
+    context, page = new_page(browser, lang, layout, color_scheme)
+    visit(page, live_server, path, lang)
     return context, page
+
+
+def violations_on(browser, live_server, names, lang, layout, color_scheme="light") -> dict:
+    """axe on each named page in turn, in one browser context (one profile per language and layout)."""
+    context, page = new_page(browser, lang, layout, color_scheme)
+    found = {}
+    try:
+        for name in names:
+            visit(page, live_server, PAGES[name], lang)
+            assert page.locator("html").get_attribute("lang") == lang, name
+            if color_scheme == "dark":
+                assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+            if report := axe_violations(page):
+                found[name] = report
+    finally:
+        context.close()
+    return found
 
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 @pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_no_axe_violations(browser, live_server, name, lang, layout):
-    context, page = open_page(browser, live_server, PAGES[name], lang, layout)
-    try:
-        assert page.locator("html").get_attribute("lang") == lang
-        report = axe_violations(page)
-        assert not report, f"{name} ({lang}, {layout}):\n{report}"
-    finally:
-        context.close()
+def test_no_axe_violations(browser, live_server, lang, layout):
+    found = violations_on(browser, live_server, sorted(PAGES), lang, layout)
+    assert not found, "\n".join(f"{name} ({lang}, {layout}):\n{report}" for name, report in found.items())
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("name", ["home", "code", "gateway-code", "category", "search", "404"])
-def test_no_axe_violations_in_dark_mode(browser, live_server, name, lang):
-    context, page = open_page(browser, live_server, PAGES[name], lang, "desktop", color_scheme="dark")
-    try:
-        assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
-        report = axe_violations(page)
-        assert not report, f"{name} ({lang}, dark):\n{report}"
-    finally:
-        context.close()
+def test_no_axe_violations_in_dark_mode(browser, live_server, lang):
+    names = ["home", "code", "gateway-code", "category", "search", "404"]
+    found = violations_on(browser, live_server, names, lang, "desktop", color_scheme="dark")
+    assert not found, "\n".join(f"{name} ({lang}, dark):\n{report}" for name, report in found.items())
 
 
 FOCUS_STYLE = """() => {

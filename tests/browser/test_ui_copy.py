@@ -6,11 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 
-@pytest.fixture
-def clip(context):
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-
-
 def clipboard(page) -> str:
     return page.evaluate("() => navigator.clipboard.readText()")
 
