@@ -1,11 +1,13 @@
-"""The index on disk: its key, its storage, writing it, and the vocabulary read from it once per process."""
+"""The index on disk: its key, writing it, its manifest, loading it verified into memory, and the
+vocabulary read from it once per process."""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filestore import RamStorage
 
 import korean
 
@@ -16,14 +18,14 @@ from .planner import deletions
 
 SCHEMA_VERSION = "4"
 SPELL_FILE = "spell-words.txt"
+MANIFEST = "manifest.json"
 PACKAGE = Path(__file__).resolve().parent
 
 
-def index_key(catalog) -> str:
-    """What an index must have been built from to be current: this catalog, and this schema and
-    analysis (the source of this module and korean.py, so a code change can never leave an index
-    built the old way in place)."""
-    digest = hashlib.sha256(f"{SCHEMA_VERSION}|{catalog.fingerprint}|".encode())
+def code_version() -> str:
+    """The version of the analysis code: a digest of this package's source and korean.py, so a code
+    change can never leave an index built the old way in place."""
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
     for module in (*sorted(PACKAGE.glob("*.py")), korean.__file__):
         try:
             digest.update(Path(module).read_bytes())
@@ -32,11 +34,66 @@ def index_key(catalog) -> str:
     return digest.hexdigest()[:16]
 
 
-def _storage(path) -> FileStorage:
-    """A generation's files, read with ordinary file handles rather than mmap: a file truncated or
-    overwritten under a running server then fails a read (caught, answered from elsewhere)
-    instead of killing the process with SIGBUS, and a deleted one stays readable while open."""
-    return FileStorage(str(path), supports_mmap=False)
+def index_key(catalog) -> str:
+    """What an index must have been built from to be current: this catalog and this analysis code."""
+    return hashlib.sha256(f"{catalog.fingerprint}|{code_version()}".encode()).hexdigest()[:16]
+
+
+class MemoryStorage(RamStorage):
+    """Whoosh's RamStorage, but its scratch files in memory too: RamStorage's own go to one fixed
+    path under /tmp (MAIN.tmp), which two processes building at once delete under each other."""
+
+    def temp_storage(self, name=None):
+        return MemoryStorage()
+
+
+class IndexDamaged(Exception):
+    """The index on disk is missing, stale or not what its manifest says (the message says which)."""
+
+    def __init__(self, problem: str, missing: bool = False):
+        super().__init__(problem)
+        self.missing = missing
+
+
+def write_manifest(folder: Path, key: str, catalog, documents: int) -> dict:
+    """Record what a freshly built index folder holds: every file's SHA-256, and what it was built from."""
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(folder.iterdir())
+             if p.is_file() and p.name != MANIFEST and not p.name.endswith("_WRITELOCK")}  # a lock, not data
+    manifest = {"key": key, "catalog_fingerprint": catalog.fingerprint, "code_version": code_version(),
+                "schema_version": SCHEMA_VERSION, "documents": documents, "files": files}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), "utf-8")
+    return manifest
+
+
+def load_verified(folder: Path, key: str) -> tuple[MemoryStorage, dict]:
+    """The index in folder copied into memory, every file checked against the manifest first.
+
+    Only the files the manifest names are read, each once: whatever happens on disk afterwards
+    cannot change what was loaded. Raises IndexDamaged naming the first problem found."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_bytes())
+    except FileNotFoundError:
+        raise IndexDamaged(f"{folder / MANIFEST} is missing", missing=True) from None
+    except (OSError, ValueError) as exc:
+        raise IndexDamaged(f"{folder / MANIFEST} is unreadable ({exc.__class__.__name__})") from None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not files:
+        raise IndexDamaged(f"{folder / MANIFEST} lists no files")
+    if manifest.get("key") != key:
+        raise IndexDamaged("it was built from another catalog or other search code")
+    storage = MemoryStorage()
+    for name, digest in sorted(files.items()):
+        if not isinstance(name, str) or "/" in name or name.startswith("."):
+            raise IndexDamaged(f"{MANIFEST} names a file outside the index: {str(name)[:80]!r}")
+        try:
+            data = (folder / name).read_bytes()
+        except OSError as exc:
+            raise IndexDamaged(f"{name} is unreadable ({exc.__class__.__name__})") from None
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise IndexDamaged(f"{name} does not match its checksum")
+        storage.files[name] = data
+    return storage, manifest
 
 
 def write_index(storage, catalog) -> int:
