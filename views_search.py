@@ -12,14 +12,14 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from flask import (Blueprint, Flask, Response, current_app, get_template_attribute, redirect, render_template,
+from flask import (Blueprint, Flask, Response, abort, current_app, get_template_attribute, redirect, render_template,
                    request, url_for)
 from flask_babel import force_locale
 from markupsafe import Markup
 
 import i18n
 from views import api_error, get_catalog, no_store, render_code_page, value_args
-from web import policy
+from web import errors, policy
 
 search = Blueprint("search", __name__)
 PAGE_SIZE = 20  # results per HTML page
@@ -70,8 +70,11 @@ def lookup(query: str, limit: int, page: int = 1, category: str | None = None, p
         pinned = [(code, match) for code, match in pinned if cat.get(code).category == category]
     results = get_search().search(words_of(query, analysis), limit=limit, page=page, category=category,
                                   pinned=pinned if page == 1 else ())
-    if results.degraded:  # a failed or partial search is never kept as an answer
+    if results.degraded:  # a failed search is answered as such, and never kept as an answer
         policy.incomplete()
+        unavailable = errors.error_response(503)
+        unavailable.headers["Retry-After"] = "5"
+        abort(unavailable)
     if analysis is None:
         exact = results.exact_codes[0] if len(results.exact_codes) == 1 and not category and page == 1 else None
         return Lookup(results, None, exact)
@@ -274,8 +277,6 @@ def api_search():
         "results": [result_json(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code)],
         "did_you_mean": results.did_you_mean,
     }
-    if results.degraded:
-        body["degraded"] = True
     if found.paste is not None:
         body["paste"] = paste_json(found.paste)
         return no_store(body)

@@ -7,6 +7,7 @@ from typing import Iterable, Iterator
 from whoosh.analysis import STOP_WORDS, LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
 
 import korean
+import transliterate
 
 # ------------------------------------------------------------------------------- analyzers
 
@@ -108,3 +109,22 @@ def split_compound(word: str, known) -> list[str]:
             if not best or min(map(len, parts)) > min(map(len, best)):
                 best = parts
     return best
+
+
+def loanword_groups() -> list[korean.GlossaryGroup]:
+    """The reviewed loanwords (data/search/loanwords.toml) as glossary groups: each English content
+    word of the catalog with the Hangul spellings people type for it (read on first use). Words
+    that share a spelling share their groups (플랫폼: platform and the published PLARFORM), since
+    a query word takes only the first group it matches."""
+    entries = transliterate.load_loanwords().values()
+    spelled: dict[str, list[str]] = {}
+    for entry in entries:
+        for w in entry.hangul:
+            spelled.setdefault(korean.normalize(w), []).append(entry.en)
+    out = []
+    for entry in entries:
+        hangul = tuple(dict.fromkeys(korean.normalize(w) for w in entry.hangul if korean.has_hangul(w)))
+        if hangul:
+            english = dict.fromkeys([entry.en, *(en for w in hangul for en in spelled[w])])
+            out.append(korean.GlossaryGroup(hangul, tuple(english)))
+    return out

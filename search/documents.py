@@ -35,6 +35,9 @@ EN_FIELDS = ("name_words", "message", "en")
 KO_FIELDS = ("desc_ko", "ko")
 BI_FIELDS = ("bi",)
 GLOSSARY_WEIGHT = 0.6  # a translated word counts for less than the word the user typed
+THESAURUS_WEIGHT = 0.4  # an everyday synonym ("edit" for update) counts for less than a translation
+GENERIC_WEIGHT = 0.2  # "error", "오류": never enough to decide the order, enough to break a tie
+EXACT_MESSAGE_BOOST = 35.0  # a whole official message written out ("Quota Exceeded"): more than a one-word name
 CORRECTION_WEIGHT = 0.8
 PART_WEIGHT = 0.5  # the parts of "useDvr" or "재전송" count for less than the whole word
 COMPOUND_BIGRAM_WEIGHT = 1.5  # "널명" in "채널명": the compound as written
@@ -83,3 +86,12 @@ def documents(catalog) -> Iterator[dict]:
                            e.fix.en, placeholders_en),
             "summary_en": e.summary.en, "summary_ko": e.summary.ko,
         }
+
+
+def message_words(message: str) -> tuple[str, ...]:
+    """An official message as lower-case words when it can identify its code in a query: no
+    placeholder ("{0} not found." fits too many queries) and at least two words."""
+    if "{" in message:
+        return ()
+    words = tuple(w.lower() for w in WORD_RE.findall(message))
+    return words if len(words) >= 2 else ()

@@ -1,28 +1,31 @@
-"""The index on disk: its key, its storage, writing it, and the vocabulary read from it once per process."""
+"""The index on disk: its key, writing it, its manifest, loading it verified into memory, and the
+vocabulary read from it once per process."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filestore import RamStorage
 
 import korean
 
 from .analysis import SPELL, analyse
-from .documents import VOCAB_FIELDS, documents, make_schema
+from .documents import EN_FIELDS, KO_FIELDS, VOCAB_FIELDS, documents, make_schema, message_words
+from .hangul import QueryReader
 from .planner import deletions
 
 SCHEMA_VERSION = "4"
 SPELL_FILE = "spell-words.txt"
+MANIFEST = "manifest.json"
 PACKAGE = Path(__file__).resolve().parent
 
 
-def index_key(catalog) -> str:
-    """What an index must have been built from to be current: this catalog, and this schema and
-    analysis (the source of this module and korean.py, so a code change can never leave an index
-    built the old way in place)."""
-    digest = hashlib.sha256(f"{SCHEMA_VERSION}|{catalog.fingerprint}|".encode())
+def code_version() -> str:
+    """The version of the analysis code: a digest of this package's source and korean.py, so a code
+    change can never leave an index built the old way in place."""
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
     for module in (*sorted(PACKAGE.glob("*.py")), korean.__file__):
         try:
             digest.update(Path(module).read_bytes())
@@ -31,11 +34,66 @@ def index_key(catalog) -> str:
     return digest.hexdigest()[:16]
 
 
-def _storage(path) -> FileStorage:
-    """A generation's files, read with ordinary file handles rather than mmap: a file truncated or
-    overwritten under a running server then fails a read (caught, answered from elsewhere)
-    instead of killing the process with SIGBUS, and a deleted one stays readable while open."""
-    return FileStorage(str(path), supports_mmap=False)
+def index_key(catalog) -> str:
+    """What an index must have been built from to be current: this catalog and this analysis code."""
+    return hashlib.sha256(f"{catalog.fingerprint}|{code_version()}".encode()).hexdigest()[:16]
+
+
+class MemoryStorage(RamStorage):
+    """Whoosh's RamStorage, but its scratch files in memory too: RamStorage's own go to one fixed
+    path under /tmp (MAIN.tmp), which two processes building at once delete under each other."""
+
+    def temp_storage(self, name=None):
+        return MemoryStorage()
+
+
+class IndexDamaged(Exception):
+    """The index on disk is missing, stale or not what its manifest says (the message says which)."""
+
+    def __init__(self, problem: str, missing: bool = False):
+        super().__init__(problem)
+        self.missing = missing
+
+
+def write_manifest(folder: Path, key: str, catalog, documents: int) -> dict:
+    """Record what a freshly built index folder holds: every file's SHA-256, and what it was built from."""
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(folder.iterdir())
+             if p.is_file() and p.name != MANIFEST and not p.name.endswith("_WRITELOCK")}  # a lock, not data
+    manifest = {"key": key, "catalog_fingerprint": catalog.fingerprint, "code_version": code_version(),
+                "schema_version": SCHEMA_VERSION, "documents": documents, "files": files}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), "utf-8")
+    return manifest
+
+
+def load_verified(folder: Path, key: str) -> tuple[MemoryStorage, dict]:
+    """The index in folder copied into memory, every file checked against the manifest first.
+
+    Only the files the manifest names are read, each once: whatever happens on disk afterwards
+    cannot change what was loaded. Raises IndexDamaged naming the first problem found."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_bytes())
+    except FileNotFoundError:
+        raise IndexDamaged(f"{folder / MANIFEST} is missing", missing=True) from None
+    except (OSError, ValueError) as exc:
+        raise IndexDamaged(f"{folder / MANIFEST} is unreadable ({exc.__class__.__name__})") from None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not files:
+        raise IndexDamaged(f"{folder / MANIFEST} lists no files")
+    if manifest.get("key") != key:
+        raise IndexDamaged("it was built from another catalog or other search code")
+    storage = MemoryStorage()
+    for name, digest in sorted(files.items()):
+        if not isinstance(name, str) or "/" in name or name.startswith("."):
+            raise IndexDamaged(f"{MANIFEST} names a file outside the index: {str(name)[:80]!r}")
+        try:
+            data = (folder / name).read_bytes()
+        except OSError as exc:
+            raise IndexDamaged(f"{name} is unreadable ({exc.__class__.__name__})") from None
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise IndexDamaged(f"{name} does not match its checksum")
+        storage.files[name] = data
+    return storage, manifest
 
 
 def write_index(storage, catalog) -> int:
@@ -75,13 +133,19 @@ class Vocab:
     deletes: dict  # a word, or a word less one letter -> [words] (symmetric-delete spelling index)
     names: dict  # number of "_" parts -> [(name, parts)]
     by_name: dict  # lower-case name or alias -> [codes]
+    typing: QueryReader  # reads a query as meant: keyboard mode, 초성, the word being typed, jamo slips
+    messages: dict = field(default_factory=dict)  # first word -> [(words of an official message, code)]
 
     @classmethod
-    def read(cls, reader, storage) -> "Vocab":
+    def read(cls, reader, storage, korean_words=()) -> "Vocab":
+        """The vocabulary of one index; korean_words (the glossary's) join the index's Korean words."""
         terms = {f: frozenset(reader.field_terms(f)) for f in VOCAB_FIELDS if f in reader.schema}
-        doc_of, cat_of, by_name = {}, {}, {}
+        doc_of, cat_of, by_name, messages = {}, {}, {}, {}
         for docnum, fields in reader.iter_docs():
             doc_of[fields["code"]] = docnum
+            words = message_words(fields.get("message_text") or "")
+            if words:
+                messages.setdefault(words[0], []).append((words, fields["code"]))
             cat_of[docnum] = fields.get("category", "")
             for n in (fields.get("name") or "", *(fields.get("aliases") or "").split()):
                 if n:
@@ -100,7 +164,8 @@ class Vocab:
             parts = tuple(n.split("_"))
             names.setdefault(len(parts), []).append((n, parts))
         codes = sorted(doc_of, key=lambda c: (len(c), c))
-        return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name)
+        return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name,
+                   _typing(reader, terms, words, korean_words), messages)
 
     def has(self, fieldname: str, text: str) -> bool:
         return text in self.terms.get(fieldname, ())
@@ -108,3 +173,21 @@ class Vocab:
     def with_prefix(self, digits: str) -> list[str]:
         """Codes starting with digits, in numeric order (shorter codes first)."""
         return [c for c in self.codes if c.startswith(digits)]
+
+
+def _typing(reader, terms: dict, words: frozenset, korean_words) -> QueryReader:
+    """The query reader of one index: its Korean words (and the glossary's) weighted by how many
+    documents hold them, its English words likewise."""
+    ko: dict = {}
+    for f in KO_FIELDS:
+        for t in terms.get(f, ()):
+            ko[t] = ko.get(t, 0) + reader.doc_frequency(f, t)
+    for phrase in korean_words:
+        for word in phrase.split():
+            ko[word] = ko.get(word, 0) + 1
+    en: dict = dict.fromkeys(words, 0)
+    for f in EN_FIELDS:
+        for t in terms.get(f, ()):
+            en[t] = en.get(t, 0) + reader.doc_frequency(f, t)
+    # a few alternatives per token: each one is scored, and the most frequent come first
+    return QueryReader(ko, en, stems=lambda w: [p.text for p in korean.morphemes(w)], max_results=6)

@@ -8,12 +8,16 @@ from typing import Any
 from whoosh import query as Q
 
 import korean
+import lexicon
 
 from .analysis import BI, KO, analyse, en_terms, english_pieces, split_compound
 from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
-                        EXACT_NAME_BOOST, GLOSSARY_WEIGHT, KO_FIELDS, LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST,
-                        PART_WEIGHT, QUERY_NOISE, STATUS_BOOST)
+                        EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS, LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST,
+                        PART_WEIGHT, QUERY_NOISE, STATUS_BOOST, THESAURUS_WEIGHT)
 from .scoring import Concept
+
+MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
+TYPING_WEIGHT = 0.9  # a word 초성 or a prefix stands for counts a little less than one typed whole
 
 @dataclass
 class Plan:
@@ -66,7 +70,7 @@ def exact_codes(vocab, norm: str) -> list[str]:
         return sorted(vocab.by_name.get(candidate.lower(), ()), key=lambda c: (len(c), c))
     return []
 
-def make_plan(norm: str, vocab, glossary) -> Plan:
+def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = None) -> Plan:
     """Take a normalised query apart into concepts, each an OR of boosted (field, term) pairs.
 
     A concept is a word of the query (English word, Korean morpheme, Hangul bigram outside
@@ -75,6 +79,12 @@ def make_plan(norm: str, vocab, glossary) -> Plan:
     """
     plan = Plan(norm)
     plan.digits_only = norm.isdigit() and norm.isascii()
+    # the query as meant: keyboard-mode words in Hangul, one-jamo slips fixed (both offered as
+    # did-you-mean), 초성 and the last word being typed stand for the words they can be
+    reading = vocab.typing.read(norm) if len(norm) <= MAX_READ else None
+    if reading is not None:
+        plan.corrections.update(reading.changes)
+        norm = reading.text
     # concept -> {(field, term or tuple of terms that must all be there): boost}
     concepts: dict[str, dict[tuple[str, Any], float]] = {}
 
@@ -126,6 +136,8 @@ def make_plan(norm: str, vocab, glossary) -> Plan:
             for st in word_stems:
                 word_concept.setdefault(st, key)
             add_en(key, low, 1.0)
+            for synonym in thesaurus.synonyms(low) if thesaurus else ():
+                add_en(key, synonym, THESAURUS_WEIGHT)
             known = low in vocab.words or any(vocab.has(f, st) for st in word_stems for f in EN_FIELDS)
             parts = [] if known else split_compound(low, vocab.words)
             for part in parts:  # "bucketname" is bucket and name
@@ -187,6 +199,19 @@ def make_plan(norm: str, vocab, glossary) -> Plan:
                 plan.ko.update(analyse(KO, word))
                 plan.bi.update(g for g in analyse(BI, word) if len(g) == 2)
 
+    # 초성 and the word being typed: one concept per token, the best of the words it can be, each
+    # with its glossary translations
+    for token, words in (reading.alternatives if reading is not None else ()):
+        key = f"typed:{token}"
+        for word in words:
+            if korean.has_hangul(word):
+                add_ko(key, word, TYPING_WEIGHT)
+                for exp in glossary.expand(word, [word]):
+                    for other in exp.add_en:
+                        add_en(key, other, TYPING_WEIGHT * GLOSSARY_WEIGHT)
+            else:
+                add_en(key, word, TYPING_WEIGHT)
+
     # Codes, statuses and names written as such
     for token in dict.fromkeys(re.findall(r"[A-Za-z0-9_]+", norm)):
         if token.isdigit():
@@ -201,10 +226,22 @@ def make_plan(norm: str, vocab, glossary) -> Plan:
                     add(f"name:{lower}", "name_exact", near, NEAR_NAME_BOOST)
                     plan.corrections[token] = near.upper()
     latin = re.findall(r"[A-Za-z0-9]+", norm)
+    typed = [w.lower() for w in latin]
+    for i, first in enumerate(typed):  # a whole official message written out ranks its code first
+        for words, code in vocab.messages.get(first, ()):
+            if tuple(typed[i:i + len(words)]) == words:
+                add(f"msg:{code}", "code", code, EXACT_MESSAGE_BOOST)
+                for w in words:  # "Exception" inside "Bad Request Exception" is not the name EXCEPTION
+                    concepts.pop(f"name:{w}", None)
     if len(latin) > 1 and not korean.has_hangul(norm):  # "channel not found" is CHANNEL_NOT_FOUND
         joined = "_".join(latin).lower()
         add(f"name:{joined}", "name_exact", joined, EXACT_NAME_BOOST)
 
+    if thesaurus:  # a word that only says something went wrong never decides the order
+        for key, terms in concepts.items():
+            if thesaurus.is_generic(key.partition(":")[2]):
+                for t in terms:
+                    terms[t] *= GENERIC_WEIGHT
     subqueries = []
     for terms in concepts.values():
         qs = [Q.And([Q.Term(f, w) for w in t], boost=b) if isinstance(t, tuple) else Q.Term(f, t, boost=b)
@@ -219,7 +256,8 @@ def correct(word: str, vocab) -> str | None:
 
     Candidates share the word, or the word less one letter, with the word typed less at most
     one letter (one wrong, missing, extra or swapped letter; some pairs of them), then the
-    edit distance decides: nearest, then closest in length, then alphabetical."""
+    edit distance decides: nearest, then the word more common in the language (a real word over
+    a published typo such as PUBLIHSING), then closest in length, then alphabetical."""
     limit = max_typos(word)
     candidates = set()
     for key in {word, *deletions(word)}:
@@ -228,8 +266,8 @@ def correct(word: str, vocab) -> str | None:
     for cand in candidates:
         d = osa(word, cand, limit)
         if d <= limit:
-            best.append((d, abs(len(cand) - len(word)), cand))
-    return min(best)[2] if best else None
+            best.append((cand, d))
+    return lexicon.prefer_real_words(word, best)
 
 def near_name(name: str, vocab) -> str | None:
     """A published name one or two letters away from a name-like token (compared part by part)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import heapq
 import json
 import logging
@@ -18,12 +19,14 @@ from typing import Sequence
 
 from markupsafe import Markup
 from whoosh import query as Q
-from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import Index
 
 import korean
-from .analysis import BI, EN, KO, en_terms
+import lexicon
+from .analysis import BI, EN, KO, en_terms, loanword_groups
 from .highlight import highlight
-from .index import SCHEMA_VERSION, SPELL_FILE, Vocab, _storage, index_key, write_index
+from .index import IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
 from .scoring import TOP_POSTINGS, Concept, _combine_max, _combine_sum, _drain, _Postings
 
@@ -35,8 +38,9 @@ GLOSSARY_PATH = ROOT / "data" / "search" / "glossary.toml"
 
 MAX_QUERY = 256  # characters of a word search; longer text is cut (the paste matcher takes long text)
 MAX_LIMIT = 100
-POINTER, LOCK, META = "current", ".build.lock", "search-meta.json"
-HEAL_INTERVAL = 5.0  # seconds between attempts to rebuild a lost index on disk
+LIVE, LOCK = "index", ".build.lock"  # the index folder in SEARCH_INDEX_DIR, and the lock builds take
+SCRATCH, OLD = ".build-", ".old-"  # a build's own folder, and the folder it replaced
+RETRY_INTERVAL = 5.0  # seconds between attempts to load an index after none could be
 MAX_CACHED_POSTINGS = 4_000_000  # scored postings kept per process (long lists as arrays: ~64 MB at most)
 MAX_CACHED_DOCS = 20_000  # stored fields of documents shown, kept in memory per process
 
@@ -63,7 +67,7 @@ class SearchResults:
     hits: tuple[SearchHit, ...]
     did_you_mean: str | None = None
     exact_codes: tuple[str, ...] = ()  # the query is exactly these codes' code or name
-    degraded: bool = False  # answered from the fallback index (the one on disk was unusable)
+    degraded: bool = False  # nothing was searched: no index could be loaded, or the search failed
 
     @property
     def pages(self) -> int:
@@ -79,10 +83,35 @@ class Suggestion:
 
 # ---------------------------------------------------------------------------------- service
 
-class SearchService:
-    """Builds, opens and queries the index of one catalog; safe to share between threads.
+class Unavailable(Exception):
+    """No index is loaded and none could be (search answers degraded until one can)."""
 
-    Results are plain dataclasses; highlights are Markup (escaped, with <mark> around matches).
+
+@dataclass(frozen=True)
+class _Loaded:
+    """The index held in memory, and what was read from it once."""
+
+    ident: str  # the index key and the manifest's checksums: names this exact index
+    index: Index
+    vocab: Vocab
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+class SearchService:
+    """Builds, loads and queries the index of one catalog; safe to share between threads.
+
+    The index is verified against its manifest and held whole in memory (1.2 MB for the real
+    catalog), so nothing that happens to the files on disk later changes an answer. Results are
+    plain dataclasses; highlights are Markup (escaped, with <mark> around matches).
     """
 
     def __init__(self, catalog, index_dir: str | Path, glossary_path: str | Path | None = GLOSSARY_PATH,
@@ -92,215 +121,143 @@ class SearchService:
         self.key = index_key(catalog)
         self.glossary_path = glossary_path
         self.log = logger or log
+        self.retry_interval = RETRY_INTERVAL
         self._glossary: korean.Glossary | None = None
+        self._thesaurus: lexicon.Thesaurus | None = None
         self._local = threading.local()
-        self._lock = threading.Lock()
-        self._pointer_seen: tuple | None = None
-        self._vocabs: dict[str, Vocab] = {}
-        self._postings: dict[str, OrderedDict] = {}  # generation -> {(field, term): _Postings}
+        self._lock = threading.Lock()  # loading and the shared caches
+        self._loaded: _Loaded | None = None
+        self._failed_at: float | None = None
+        self._postings: dict[str, OrderedDict] = {}  # ident -> {(field, term): _Postings}
         self._cached_postings = 0
         self._stored_cache: dict[tuple[str, int], dict] = {}
-        self._memory = None  # fallback index in RAM
-        self._last_heal = 0.0
         self.last_build_seconds: float | None = None
 
-    # ------------------------------------------------------------------ building and opening
+    # ------------------------------------------------------------------ building and loading
 
     def ensure(self) -> str:
-        """Make sure a current index exists on disk (building it if missing, stale or broken)."""
-        gen = self._read_pointer()
-        if gen and self._valid(gen):
-            return gen
-        self.root.mkdir(parents=True, exist_ok=True)
-        with self._build_lock():
-            gen = self._read_pointer()  # another process may have built it while we waited
-            if gen and self._valid(gen):
-                return gen
-            if gen:
-                self.log.warning("search index %s is stale or unreadable: rebuilding", gen)
-            return self._build_and_swap()
+        """Load the index into memory once: verified from disk, rebuilt there first when it is
+        missing, stale or damaged, built in memory only when the disk cannot hold it. Returns its ident."""
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+            return self._loaded.ident
 
     def rebuild(self) -> str:
-        """Build a new generation and swap it in, whatever the current one is."""
+        """Build the index on disk again, whatever is there, and load it."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with self._build_lock():
-            return self._build_and_swap()
+        with self._lock:
+            with self._disk_lock(fcntl.LOCK_EX):
+                self._build_on_disk()
+                storage, manifest = load_verified(self.root / LIVE, self.key)
+            self._loaded = self._open(storage, manifest)
+            return self._loaded.ident
+
+    def _load(self) -> "_Loaded":
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            try:
+                with self._disk_lock(fcntl.LOCK_SH):  # no build swaps the folder while it is read
+                    return self._open(*load_verified(self.root / LIVE, self.key))
+            except IndexDamaged:
+                pass
+            with self._disk_lock(fcntl.LOCK_EX):
+                try:  # another worker may have rebuilt it while this one waited
+                    return self._open(*load_verified(self.root / LIVE, self.key))
+                except IndexDamaged as exc:
+                    if not exc.missing:
+                        self.log.warning("search index in %s cannot be used: %s; rebuilding it", self.root, exc)
+                self._build_on_disk()
+                return self._open(*load_verified(self.root / LIVE, self.key))
+        except (OSError, IndexDamaged) as exc:
+            self.log.warning("search index cannot be kept in %s (%s): built in memory", self.root, exc)
+            storage = MemoryStorage()
+            count = write_index(storage, self.catalog)
+            return self._open(storage, {"key": self.key, "documents": count, "files": {}})
 
     @contextmanager
-    def _build_lock(self):
+    def _disk_lock(self, kind: int):
         fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, kind)
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
-    def _build_and_swap(self) -> str:
+    def _build_on_disk(self) -> None:
+        """Build into a folder of this build's own, then swap it in (called under the exclusive lock)."""
         started = time.perf_counter()
-        gen = f"gen-{self.key}-{os.getpid()}-{time.time_ns()}"
-        path = self.root / gen
-        path.mkdir()
+        stamp = f"{os.getpid()}-{time.time_ns()}"
+        scratch, old, live = self.root / f"{SCRATCH}{stamp}", self.root / f"{OLD}{stamp}", self.root / LIVE
+        scratch.mkdir()
         try:
-            count = write_index(FileStorage(str(path)), self.catalog)
-            seconds = time.perf_counter() - started
-            meta = {"key": self.key, "catalog_fingerprint": self.catalog.fingerprint,
-                    "schema_version": SCHEMA_VERSION, "documents": count,
-                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "build_seconds": round(seconds, 3)}
-            (path / META).write_text(json.dumps(meta), "utf-8")
-            previous = self._read_pointer()
-            tmp = self.root / f".{POINTER}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(gen)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.root / POINTER)
-        except BaseException:
-            shutil.rmtree(path, ignore_errors=True)
-            raise
-        self.last_build_seconds = seconds
-        self.log.info("search index %s built: %d codes in %.2f s", gen, count, seconds)
-        self._cleanup(keep={gen, previous})
-        return gen
+            count = write_index(FileStorage(str(scratch)), self.catalog)
+            write_manifest(scratch, self.key, self.catalog, count)
+            if live.exists() or live.is_symlink():
+                os.rename(live, old)
+            os.rename(scratch, live)
+        finally:
+            for leftover in self.root.iterdir():  # this build's, or a build that died: none runs now
+                if leftover.name.startswith((SCRATCH, OLD)):
+                    _remove(leftover)
+        self.last_build_seconds = time.perf_counter() - started
+        self.log.info("search index built in %s: %d codes in %.2f s", live, count, self.last_build_seconds)
 
-    def _cleanup(self, keep: set) -> None:
-        """Remove older generations (the previous one stays for readers still switching over).
-
-        Called under the build lock, so no other build is writing any of these directories.
-        """
-        for child in self.root.iterdir():
-            if child.name.startswith("gen-") and child.name not in keep and child.is_dir():
-                shutil.rmtree(child, ignore_errors=True)
-            elif child.name.startswith(f".{POINTER}.") and child.name.endswith(".tmp"):
-                try:
-                    child.unlink()
-                except OSError:
-                    pass
-
-    def _read_pointer(self) -> str | None:
-        try:
-            gen = (self.root / POINTER).read_text("utf-8").strip()
-        except (OSError, UnicodeDecodeError):
-            return None
-        return gen if re.fullmatch(r"gen-[0-9a-f]+-\d+-\d+", gen) else None
-
-    def _valid(self, gen: str) -> bool:
-        """The generation is built from this catalog and schema, and opens and reads."""
-        path = self.root / gen
-        try:
-            meta = json.loads((path / META).read_text("utf-8"))
-            if meta.get("key") != self.key:
-                return False
-            storage = _storage(path)
-            if not storage.file_exists(SPELL_FILE):
-                return False
-            ix = storage.open_index()
-            try:
-                with ix.searcher() as s:
-                    if s.doc_count() != meta.get("documents"):
-                        return False
-                    if s.doc_count():
-                        s.stored_fields(0)
-                        list(s.search(Q.Every(), limit=1))
-            finally:
-                ix.close()
-            return True
-        except Exception as exc:  # whoosh raises many kinds of errors on broken files
-            self.log.warning("search index %s cannot be used: %s", gen, exc)
-            return False
-
-    def _current(self) -> str | None:
-        """The generation the pointer names (cheap: one stat, a read only when it changed)."""
-        try:
-            st = os.stat(self.root / POINTER)
-        except OSError:
-            self._pointer_seen = None
-            return None
-        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-        seen = self._pointer_seen
-        if seen and seen[0] == stamp:
-            return seen[1]
-        gen = self._read_pointer()
-        self._pointer_seen = (stamp, gen)
-        return gen
+    def _open(self, storage, manifest: dict) -> "_Loaded":
+        index = storage.open_index()
+        with index.searcher() as searcher:
+            if searcher.doc_count() != manifest.get("documents"):
+                raise IndexDamaged(f"it holds {searcher.doc_count()} documents, not {manifest.get('documents')}")
+            vocab = Vocab.read(searcher.reader(), storage, [w for g in self.glossary.groups for w in g.ko])
+        files = json.dumps(manifest.get("files", {}), sort_keys=True).encode()
+        return _Loaded(f"{self.key}-{hashlib.sha256(files).hexdigest()[:8]}", index, vocab)
 
     def _searcher(self):
-        """This thread's searcher on the current generation, reopened when the pointer moves."""
+        """This thread's searcher on the loaded index, and the index's ident.
+
+        Raises Unavailable when no index could be loaded (tried again every retry_interval)."""
+        loaded = self._loaded
+        if loaded is None:
+            now = time.monotonic()
+            if self._failed_at is not None and now - self._failed_at < self.retry_interval:
+                raise Unavailable()
+            try:
+                self.ensure()
+            except Exception as exc:  # whoosh and the file system raise many kinds
+                self._failed_at = now
+                self.log.warning("search is unavailable: no index could be loaded (%s: %s)",
+                                 exc.__class__.__name__, exc)
+                raise Unavailable() from None
+            loaded = self._loaded
         local, pid = self._local, os.getpid()
-        if getattr(local, "pid", None) != pid:
-            local.pid, local.gen, local.searcher, local.storage = pid, None, None, None
-        gen = self._current()
-        if gen is not None and local.searcher is not None and local.gen == gen:
-            return local.searcher, gen
-        if gen is not None:
-            try:
-                return self._open(gen), gen
-            except Exception:
-                self.log.exception("search index %s failed to open", gen)
-        # No usable index on disk: keep a searcher this thread already has (its files stay open
-        # even if deleted), try to rebuild on disk now and then, else use an index in memory.
-        now = time.monotonic()
-        if now - self._last_heal > HEAL_INTERVAL:
-            self._last_heal = now
-            try:
-                gen = self.ensure()
-                return self._open(gen), gen
-            except Exception:
-                self.log.exception("search index could not be rebuilt in %s", self.root)
-        if local.searcher is not None and local.gen not in (None, "memory"):
-            return local.searcher, local.gen
-        return self._open_memory(), "memory"
-
-    def _open(self, gen: str):
-        local = self._local
-        storage = _storage(self.root / gen)
-        searcher = storage.open_index().searcher()
-        self._vocab(gen, searcher, storage)
-        old = local.searcher
-        local.gen, local.searcher, local.storage = gen, searcher, storage
-        if old is not None:
-            try:
-                old.close()
-            except Exception:
-                pass
-        return searcher
-
-    def _open_memory(self):
-        local = self._local
-        with self._lock:
-            if self._memory is None:
-                self.log.error("search is answering from an index in memory: %s is unusable", self.root)
-                storage = RamStorage()
-                write_index(storage, self.catalog)
-                self._memory = storage.open_index()
-        if local.gen != "memory" or local.searcher is None:
-            local.gen, local.searcher, local.storage = "memory", self._memory.searcher(), self._memory.storage
-            self._vocab("memory", local.searcher, local.storage)
-        return local.searcher
+        if getattr(local, "pid", None) != pid or getattr(local, "ident", None) != loaded.ident:
+            local.pid, local.ident, local.searcher = pid, loaded.ident, loaded.index.searcher()
+        return local.searcher, loaded.ident
 
     def _drop_thread_searcher(self) -> None:
-        local = self._local
-        local.gen, local.searcher, local.storage = None, None, None
+        self._local.ident = None
 
-    def _vocab(self, gen: str, searcher, storage=None) -> Vocab:
-        vocab = self._vocabs.get(gen)
-        if vocab is None:
-            with self._lock:
-                vocab = self._vocabs.get(gen)
-                if vocab is None:
-                    vocab = Vocab.read(searcher.reader(), storage or self._local.storage)
-                    self._vocabs = {g: v for g, v in self._vocabs.items() if g == "memory"}
-                    self._vocabs[gen] = vocab
-        return vocab
+    def _vocab(self, ident: str, searcher=None) -> Vocab:
+        return self._loaded.vocab
 
     @property
     def glossary(self) -> korean.Glossary:
         if self._glossary is None:
+            groups: list = []
             if self.glossary_path and Path(self.glossary_path).exists():
-                self._glossary = korean.Glossary.load(self.glossary_path, en_key=en_terms)
-            else:
-                self._glossary = korean.Glossary((), en_key=en_terms)
+                groups.extend(korean.Glossary.load(self.glossary_path, en_key=en_terms).groups)
+                groups.extend(loanword_groups())
+            self._glossary = korean.Glossary(groups, en_key=en_terms)
         return self._glossary
+
+    @property
+    def thesaurus(self) -> lexicon.Thesaurus | None:
+        """The everyday synonyms and generic words (data/search/thesaurus.toml), read on first use;
+        none when the glossary is turned off."""
+        if self._thesaurus is None and self.glossary_path:
+            self._thesaurus = lexicon.load_thesaurus()
+        return self._thesaurus
 
     # --------------------------------------------------------------------------- querying
 
@@ -310,20 +267,16 @@ class SearchService:
         limit = max(1, min(int(limit), MAX_LIMIT))
         page = max(1, int(page))
         norm = korean.normalize(str(text)[: MAX_QUERY * 4], MAX_QUERY)
-        for attempt in (1, 2):
-            searcher, gen = self._searcher()
-            try:
-                return self._search(searcher, gen, norm, limit, page, category, pinned)
-            except Exception:
-                self.log.exception("search failed on index %s for %r", gen, norm)
-                self._drop_thread_searcher()
-                if gen != "memory":
-                    self._pointer_seen = None
-                    if attempt == 1:
-                        self._last_heal = 0.0
-                        continue
-                break
-        return SearchResults(norm, 0, page, limit, (), degraded=True)
+        try:
+            searcher, ident = self._searcher()
+        except Unavailable:
+            return SearchResults(norm, 0, page, limit, (), degraded=True)
+        try:
+            return self._search(searcher, ident, norm, limit, page, category, pinned)
+        except Exception:  # a bug, not the disk: the index in memory cannot be damaged
+            self.log.exception("search failed for %r", norm)
+            self._drop_thread_searcher()
+            return SearchResults(norm, 0, page, limit, (), degraded=True)
 
     def _search(self, searcher, gen, norm, limit, page, category, pinned) -> SearchResults:
         vocab = self._vocab(gen, searcher)
@@ -340,7 +293,7 @@ class SearchService:
         exact = exact_codes(vocab, norm)
         for code in exact:
             add(vocab.doc_of[code], 0.0, True)
-        plan = make_plan(norm, vocab, self.glossary) if norm else Plan(norm)
+        plan = make_plan(norm, vocab, self.glossary, self.thesaurus) if norm else Plan(norm)
         if plan.digits_only and 2 <= len(norm) <= 6:  # a code prefix lists its codes in order
             for code in vocab.with_prefix(norm):
                 add(vocab.doc_of[code], 0.0)
@@ -365,8 +318,7 @@ class SearchService:
             # pinned, exact and listed codes outrank every scored hit
             hits.append(SearchHit(fields["code"], round(score if score else top + 1.0, 3),
                                   self._highlights(gen, docnum, fields, plan), is_exact, match))
-        return SearchResults(norm, total, page, limit, tuple(hits), did_you_mean(norm, plan),
-                             tuple(exact), degraded=(gen == "memory"))
+        return SearchResults(norm, total, page, limit, tuple(hits), did_you_mean(norm, plan), tuple(exact))
 
     def _postings_of(self, query, searcher, gen: str) -> "_Postings":
         """A term's postings scored by Whoosh (BM25F), read once per process and kept, least
@@ -464,7 +416,10 @@ class SearchService:
             norm = korean.normalize(str(text)[: MAX_QUERY * 4], MAX_QUERY)
             if not norm:
                 return []
-            searcher, gen = self._searcher()
+            try:
+                searcher, gen = self._searcher()
+            except Unavailable:
+                return []
             vocab = self._vocab(gen, searcher)
             hangul = korean.has_hangul(norm)
             out: list[Suggestion] = []

@@ -186,8 +186,8 @@ def test_a_failed_search_is_answered_as_such_and_never_kept(fresh_app, monkeypat
     monkeypatch.setattr(service, "search", failing)
     for path in ("/api/search?q=recording", "/search?q=recording"):
         failed = client.get(path)
-        assert failed.status_code == 200 and failed.headers["Cache-Control"] == "no-store", path
-    assert client.get("/api/search?q=recording").get_json()["degraded"] is True
+        assert failed.status_code == 503 and failed.headers["Cache-Control"] == "no-store", path
+    assert client.get("/api/search?q=recording").get_json()["error"]["status"] == 503
     assert len(fresh_app.extensions["answer_cache"]) == 0
     monkeypatch.setattr(service, "search", real)
     recovered = client.get("/api/search?q=recording").get_json()

@@ -23,6 +23,7 @@ TITLES = {
     414: _l("Address too long"),
     431: _l("Request headers too large"),
     500: _l("Something went wrong"),
+    503: _l("Search is unavailable"),
 }
 TEXTS = {
     400: _l("The request could not be understood: a parameter is missing or malformed."),
@@ -32,6 +33,7 @@ TEXTS = {
     414: _l("The address is longer than this site accepts."),
     431: _l("The request headers are larger than this site accepts."),
     500: _l("The server could not answer this request. The error has been logged."),
+    503: _l("Search cannot answer right now. Please try again in a moment; code pages still work."),
 }
 
 PLAIN_500 = """<!doctype html>

@@ -1,0 +1,214 @@
+"""Word knowledge for search beyond the catalog (no Whoosh, no Flask, nothing read at import time).
+
+- the thesaurus (data/search/thesaurus.toml): everyday English and Korean words for the verbs and
+  states of the catalog's names and messages ("edit" for update, "won't" for failed);
+- the generic words, which say that something went wrong and nothing about which error;
+- a word-frequency prior from the `wordfreq` package, so the spelling corrector prefers a word
+  of the language over one of the catalog's published typos (PUBLIHSING, DUPICATE).
+"""
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+THESAURUS_FILE = Path(__file__).resolve().parent / "data" / "search" / "thesaurus.toml"
+
+_TOP_KEYS = {"group", "generic"}
+_GROUP_KEYS = {"catalog", "en", "ko", "note"}
+_GENERIC_KEYS = {"en", "ko"}
+_LATIN = re.compile(r"^[a-z0-9][a-z0-9' -]*$")
+_HANGUL = re.compile(r"[가-힣]")
+
+
+class ThesaurusError(ValueError):
+    """The thesaurus file is malformed; the message names the file and every problem."""
+
+
+@dataclass(frozen=True)
+class SynonymGroup:
+    """Words that mean one thing in a description of an error: the catalog's own, and others."""
+
+    catalog: tuple[str, ...]
+    en: tuple[str, ...]
+    ko: tuple[str, ...]
+
+    @property
+    def english(self) -> tuple[str, ...]:
+        return self.catalog + self.en
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    """The synonym groups and the generic words, looked up by word."""
+
+    groups: tuple[SynonymGroup, ...]
+    generic_en: frozenset[str]
+    generic_ko: frozenset[str]
+
+    @functools.cached_property
+    def _by_en(self) -> dict[str, tuple[SynonymGroup, ...]]:
+        out: dict[str, list[SynonymGroup]] = {}
+        for g in self.groups:
+            for w in g.english:
+                out.setdefault(w, []).append(g)
+        return {w: tuple(gs) for w, gs in out.items()}
+
+    @functools.cached_property
+    def _by_ko(self) -> dict[str, tuple[SynonymGroup, ...]]:
+        out: dict[str, list[SynonymGroup]] = {}
+        for g in self.groups:
+            for w in g.ko:
+                out.setdefault(w.replace(" ", ""), []).append(g)
+        return {w: tuple(gs) for w, gs in out.items()}
+
+    def groups_of(self, word: str) -> tuple[SynonymGroup, ...]:
+        """The groups an English word or phrase (any case) or a Korean word belongs to."""
+        w = normalize_word(word)
+        if _HANGUL.search(w):
+            return self._by_ko.get(w.replace(" ", ""), ())
+        w = w.lower()
+        for form in (w, *_base_forms(w)):  # "removed", "edits", "updating" as listed
+            found = self._by_en.get(form)
+            if found:
+                return found
+        return ()
+
+    def synonyms(self, word: str) -> tuple[str, ...]:
+        """The catalog's words and the other English words meaning what word means, word itself left
+        out, catalog words first (the ones documents contain)."""
+        w = normalize_word(word).lower()
+        out: dict[str, None] = {}
+        for g in self.groups_of(word):
+            for s in g.english:
+                if s != w:
+                    out[s] = None
+        return tuple(out)
+
+    def is_generic(self, word: str) -> bool:
+        """True for a word that only says something went wrong ("error", "오류", "안 돼요")."""
+        w = normalize_word(word)
+        if _HANGUL.search(w):
+            return w.replace(" ", "") in self._generic_ko_compact
+        return w.lower() in self.generic_en
+
+    @functools.cached_property
+    def _generic_ko_compact(self) -> frozenset[str]:
+        return frozenset(w.replace(" ", "") for w in self.generic_ko)
+
+
+def _base_forms(word: str) -> list[str]:
+    """The forms an inflected English word may be listed as (plural, past, -ing)."""
+    out = []
+    for suffix, replacements in (("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)),
+                                 ("ed", ("", "e")), ("d", ("",)), ("ing", ("", "e"))):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            out.extend(word[: -len(suffix)] + r for r in replacements)
+    return out
+
+
+def normalize_word(word: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", word).split())
+
+
+def _words(path, where: str, value, problems: list[str], korean: bool) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+        problems.append(f"{where}: must be a list of strings")
+        return ()
+    out = []
+    for w in value:
+        if w != normalize_word(w) or not w:
+            problems.append(f"{where}: {w!r} is not NFC with single spaces")
+        elif korean and not _HANGUL.search(w):
+            problems.append(f"{where}: {w!r} has no Hangul")
+        elif not korean and not _LATIN.match(w):
+            problems.append(f"{where}: {w!r} must be lower-case English")
+        out.append(w)
+    if len(set(out)) != len(out):
+        problems.append(f"{where}: a word is listed twice")
+    return tuple(out)
+
+
+def load_thesaurus(path: str | Path = THESAURUS_FILE) -> Thesaurus:
+    """Read and validate a thesaurus file; every problem is reported at once, with the file named."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ThesaurusError(f"{path}: {exc}") from exc
+    problems: list[str] = []
+    for key in sorted(set(raw) - _TOP_KEYS):
+        problems.append(f"unknown key {key!r}")
+    groups, owner = [], {}
+    raw_groups = raw.get("group", [])
+    if not isinstance(raw_groups, list):
+        problems.append("group: must be an array of tables ([[group]])")
+        raw_groups = []
+    for i, g in enumerate(raw_groups, 1):
+        where = f"group #{i}"
+        if not isinstance(g, dict):
+            problems.append(f"{where}: must be a table")
+            continue
+        for key in sorted(set(g) - _GROUP_KEYS):
+            problems.append(f"{where}: unknown key {key!r}")
+        catalog = _words(path, f"{where}.catalog", g.get("catalog", []), problems, korean=False)
+        en = _words(path, f"{where}.en", g.get("en", []), problems, korean=False)
+        ko = _words(path, f"{where}.ko", g.get("ko", []), problems, korean=True)
+        if not catalog:
+            problems.append(f"{where}: needs at least one 'catalog' word")
+        if not (en or ko):
+            problems.append(f"{where}: needs 'en' or 'ko' words")
+        for w in catalog:
+            if w in owner:
+                problems.append(f"{where}: catalog word {w!r} is already in group #{owner[w]}")
+            owner[w] = i
+        groups.append(SynonymGroup(catalog, en, ko))
+    generic = raw.get("generic", {})
+    if not isinstance(generic, dict):
+        problems.append("generic: must be a table")
+        generic = {}
+    for key in sorted(set(generic) - _GENERIC_KEYS):
+        problems.append(f"generic: unknown key {key!r}")
+    generic_en = _words(path, "generic.en", generic.get("en", []), problems, korean=False)
+    generic_ko = _words(path, "generic.ko", generic.get("ko", []), problems, korean=True)
+    if problems:
+        raise ThesaurusError(f"{path}: " + "; ".join(problems))
+    return Thesaurus(tuple(groups), frozenset(generic_en), frozenset(generic_ko))
+
+
+# ------------------------------------------------------------------------------- word frequency
+
+@functools.lru_cache(maxsize=8192)
+def zipf(word: str, lang: str = "en") -> float:
+    """How common a word is in general language, on the Zipf scale (0 unknown, 3 uncommon, 6 very
+    common), from wordfreq's lists; words are looked up as they are, without wordfreq's tokenizer
+    (its Korean one needs MeCab bindings this project does not use)."""
+    return _frequencies(lang).get(normalize_word(word).lower(), 0.0)
+
+
+@functools.lru_cache(maxsize=2)
+def _frequencies(lang: str) -> dict[str, float]:
+    """A language's word list as word -> Zipf value (wordfreq's "small" list: about 30k words),
+    loaded on first use."""
+    import math
+
+    from wordfreq import get_frequency_dict
+
+    return {w: round(math.log10(f) + 9, 2) for w, f in get_frequency_dict(lang, wordlist="small").items() if f > 0}
+
+
+def prefer_real_words(typed: str, candidates: Iterable[tuple[str, int]]) -> str | None:
+    """The best correction of typed among (word, edit distance) candidates: nearest first, then the
+    word more common in the language (a real word beats a catalog typo at the same distance), then
+    closest in length, then alphabetical."""
+    best = None
+    for word, distance in candidates:
+        key = (distance, -zipf(word), abs(len(word) - len(typed)), word)
+        if best is None or key < best[0]:
+            best = (key, word)
+    return best[1] if best else None

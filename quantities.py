@@ -1,0 +1,76 @@
+"""Numbers with their units in English or Korean text ("21자", "200개", "25 fps", "1초", "100 MB"), as
+comparable quantities: the evidence that a query names the limit a code's text states.
+
+Pure functions, no I/O. Every unit is brought to one base (seconds, bytes, bits per second, hertz),
+so "24 hours" in a message and "1 day" in a query, or "5 Mbps" and "5000 kbps", are the same term.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+# unit as written (lower case) -> (base unit, factor)
+_UNITS = {
+    "characters": ("char", 1), "character": ("char", 1), "chars": ("char", 1), "char": ("char", 1),
+    "letters": ("char", 1), "자": ("char", 1), "글자": ("char", 1), "자리": ("char", 1), "바이트": ("byte", 1),
+    "items": ("count", 1), "item": ("count", 1), "개": ("count", 1), "건": ("count", 1),
+    "ms": ("s", Fraction(1, 1000)), "milliseconds": ("s", Fraction(1, 1000)), "millisecond": ("s", Fraction(1, 1000)),
+    "밀리초": ("s", Fraction(1, 1000)),
+    "s": ("s", 1), "sec": ("s", 1), "secs": ("s", 1), "seconds": ("s", 1), "second": ("s", 1), "초": ("s", 1),
+    "min": ("s", 60), "mins": ("s", 60), "minutes": ("s", 60), "minute": ("s", 60), "분": ("s", 60),
+    "h": ("s", 3600), "hr": ("s", 3600), "hrs": ("s", 3600), "hours": ("s", 3600), "hour": ("s", 3600),
+    "시간": ("s", 3600),
+    "days": ("s", 86400), "day": ("s", 86400), "일": ("s", 86400),
+    "fps": ("fps", 1), "프레임": ("fps", 1),
+    "bps": ("bps", 1), "kbps": ("bps", 1000), "mbps": ("bps", 1_000_000), "gbps": ("bps", 1_000_000_000),
+    "b": ("byte", 1), "bytes": ("byte", 1), "byte": ("byte", 1), "kb": ("byte", 1024),
+    "mb": ("byte", 1024 ** 2), "gb": ("byte", 1024 ** 3), "tb": ("byte", 1024 ** 4),
+    "hz": ("hz", 1), "khz": ("hz", 1000),
+    "p": ("lines", 1),
+}
+_LATIN_UNITS = sorted((u for u in _UNITS if u.isascii()), key=len, reverse=True)
+_HANGUL_UNITS = sorted((u for u in _UNITS if not u.isascii()), key=len, reverse=True)
+# A number, optional space, a unit. A Latin unit ends at a non-letter ("25fps", "100 MB," but not
+# "5 bananas"); a Hangul unit may carry a particle ("20자를", "1초에") but not be the start of
+# another word where it changes meaning ("10초과" is "over 10", "1일치" "one day's worth").
+_QUANTITY_RE = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?"
+    r"(?:(?P<latin>" + "|".join(map(re.escape, _LATIN_UNITS)) + r")(?![A-Za-z])"
+    r"|(?P<hangul>" + "|".join(map(re.escape, _HANGUL_UNITS)) + r")(?!과|치|반|째))",
+    re.IGNORECASE,
+)
+
+# the first number of a range whose unit is written once: "between 1 and 800 characters", "3~20자"
+_RANGE_START_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:and|to|or|-|~|–|부터|에서)\s?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, order=True)
+class Quantity:
+    """A number in a base unit: Quantity(Fraction(20), "char") for "20자" and "20 characters"."""
+
+    value: Fraction
+    unit: str
+
+    @property
+    def term(self) -> str:
+        """An index token for the quantity ("20char", "3600s", "0.5s")."""
+        v = self.value
+        text = str(v.numerator) if v.denominator == 1 else format(float(v), "g")
+        return f"{text}{self.unit}"
+
+
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """Every number with a unit in text, in order, duplicates dropped."""
+    out: dict[Quantity, None] = {}
+    for m in _QUANTITY_RE.finditer(text):
+        unit = (m.group("latin") or m.group("hangul")).lower()
+        base, factor = _UNITS[unit]
+        if base == "lines" and not m.group(1).isdigit():
+            continue
+        end = Fraction(m.group(1).replace(",", ""))
+        start = _RANGE_START_RE.search(text, max(0, m.start() - 24), m.start())
+        if start and Fraction(start.group(1)) <= end:  # a range runs upwards; "250104 and 20" is none
+            out[Quantity(Fraction(start.group(1)) * factor, base)] = None
+        out[Quantity(end * factor, base)] = None
+    return tuple(out)

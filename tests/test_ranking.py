@@ -1,0 +1,82 @@
+"""Ranking by the specific word: everyday synonyms, loanwords, generic words, whole official
+messages and the spelling corrector's preference for real words, through the search service."""
+import pytest
+
+from tools import loanwords as vocabulary_source
+
+
+def codes(service, query, limit=10):
+    return [h.code for h in service.search(query, limit=limit).hits]
+
+
+@pytest.mark.parametrize("query,code,k", [
+    ("cannot edit the channel unless it is ready", "250132", 1),  # edit → update
+    ("system quality set cannot be removed", "250311", 1),  # removed → delete
+    ("erase curtain content while it is still being created", "250421", 3),  # erase → delete
+    ("schedule edit needs at least one field", "250215", 1),
+    ("halted test publish failed", "250106", 3),  # halted → stop
+])
+def test_everyday_words_reach_the_catalogs_verbs(search_service, query, code, k):
+    assert code in codes(search_service, query)[:k]
+
+
+@pytest.mark.parametrize("query,code", [
+    ("Quota Exceeded", "400"),
+    ("Permission Denied", "210"),  # before OPEN_API_UNAUTHORIZED's "Access denied"
+    ("gateway says Throttle Limited", "410"),
+    ("Endpoint Timeout", "510"),
+    ("http 호출 Bad Request Exception", "100"),
+    ("unexpected error from apigw", "900"),
+])
+def test_an_official_message_written_out_ranks_its_code_first(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
+def test_a_message_with_a_placeholder_pins_nothing(search_service):
+    # "{0} not found." would fit every query with "not found"; the specific word decides instead
+    assert codes(search_service, "snapshot not found")[0] != codes(search_service, "bucket not found")[0]
+
+
+@pytest.mark.parametrize("query,code", [
+    ("오류 레코딩 파일 삭제", "250504"),
+    ("error record file delete", "250504"),
+    ("quota error", "400"),
+    ("에러 났어요 퀄리티셋 시스템 리소스 업데이트", "250305"),
+])
+def test_generic_words_do_not_decide_the_order(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
+def test_a_generic_word_in_a_name_does_not_outrank_the_specific_word(search_service):
+    found = codes(search_service, "timeout error")
+    assert found[0] == "510"
+    assert "250016" not in found[:2]  # a code whose name only shares "error"
+
+
+def test_the_corrector_offers_the_real_word_not_the_catalogs_typo(search_service):
+    # PUBLIHSING is a published typo in the catalog, one letter from "publising" like "publishing"
+    assert search_service.search("channel is not publising").did_you_mean == "channel is not publishing"
+
+
+@pytest.mark.parametrize("query,code", [
+    ("레코딩 파일 딜리트", "250504"),
+    ("시스템 퀄리티 프로파일 딜리트", "250374"),
+    ("스케줄 업데이트 필드", "250215"),
+])
+def test_hangul_spellings_of_english_words_find_their_code(search_service, query, code):
+    assert code in codes(search_service, query)[:3]
+
+
+def test_every_english_word_of_the_catalog_is_reached_from_a_hangul_spelling(search_service, catalog):
+    import transliterate
+
+    holders: dict[str, set] = {}
+    for e in catalog.codes:
+        for word in vocabulary_source.content_words(f"{e.name} {' '.join(e.name_aliases)} {e.message}"):
+            holders.setdefault(word, set()).add(e.code)
+    unreached = []
+    for word, entry in transliterate.load_loanwords().items():
+        if word in holders and entry.hangul and not any(
+                holders[word] & set(codes(search_service, h, limit=100)) for h in entry.hangul):
+            unreached.append((word, entry.hangul[0]))
+    assert not unreached, f"English words no Hangul spelling reaches: {unreached}"
