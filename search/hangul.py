@@ -15,6 +15,8 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
+from .distance import osa
+
 SYLLABLE_FIRST, SYLLABLE_LAST = 0xAC00, 0xD7A3
 SYLLABLE_RUN = re.compile("[\uac00-\ud7a3]+")
 
@@ -249,7 +251,7 @@ class Lexicon:
             shorter = keys[:i] + keys[i + 1:]
             candidates.update(self._by_keys.get(shorter, ()))  # a key missing from word
             candidates.update(self._deletes.get(shorter, ()))  # a wrong or swapped key
-        close = [c for c in candidates if c != word and _osa(keystrokes(c), keys) <= 1]
+        close = [c for c in candidates if c != word and osa(keystrokes(c), keys, 1) <= 1]
         if not close:
             close = [c for c in self._swaps(keys) if c != word]
         if not close:
@@ -265,23 +267,6 @@ class Lexicon:
                     swapped = keys[:i] + keys[j] + keys[i + 1:j] + keys[i] + keys[j + 1:]
                     out.extend(self._by_keys.get(swapped, ()))
         return out
-
-
-def _osa(a: str, b: str) -> int:
-    """Optimal string alignment distance (edits and adjacent swaps), exact up to 2."""
-    if abs(len(a) - len(b)) > 1:
-        return 2
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 def frequency_weights(counts: Mapping[str, float], prior: Callable[[str], float] | None = None,

@@ -14,6 +14,7 @@ from .analysis import BI, KO, analyse, en_terms, english_pieces, split_compound
 from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
                         EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS, LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST,
                         PART_WEIGHT, QUERY_NOISE, STATUS_BOOST, THESAURUS_WEIGHT)
+from .distance import osa
 from .scoring import Concept
 
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
@@ -30,27 +31,6 @@ class Plan:
     bi: set = field(default_factory=set)
     corrections: dict = field(default_factory=dict)  # typed word -> corrected word
     digits_only: bool = False
-
-
-def osa(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment edit distance (a swap of neighbours costs 1), limit+1 when above limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2, prev = None, list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        best = i
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
-            cur[j] = v
-            best = min(best, v)
-        if best > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 def deletions(word: str) -> set[str]:
