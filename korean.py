@@ -13,11 +13,15 @@ share between threads, and must not cross a fork), never at import time.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
 import tomllib
 import unicodedata
+from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -129,36 +133,78 @@ def _content(surface: str, tag: str, expression: str) -> list[str]:
 
 
 FUNCTION_TAG_PREFIXES = ("J", "E", "VCP", "VCN")  # particles, endings, copulas
+# Tags of morphemes that carry no content and attach to a word: with the function ones, derivational
+# suffixes (했: 하/XSV+았/EP) and auxiliaries; what the reader may cut off a word it does not know.
+SUFFIX_TAG_PREFIXES = (*FUNCTION_TAG_PREFIXES, "XS", "VX")
+
+# What mecab made of each line analysed while a recording is active (index builds record every
+# line of the catalog, so a worker can read them back without loading mecab).
+_record: ContextVar[dict | None] = ContextVar("korean_record", default=None)
+
+# (content terms as (term, start, end), the other Hangul morphemes as (start, end, kind)): kind "f"
+# for a particle or ending, "s" for a suffix without content (했, 않), "w" for a word without it (수, 안)
+LineAnalysis = tuple[tuple[tuple[str, int, int], ...], tuple[tuple[int, int, str], ...]]
+
+
+@contextmanager
+def recording() -> Iterator[dict]:
+    """Record every line mecab analyses inside the block: line -> LineAnalysis."""
+    table: dict = {}
+    token = _record.set(table)
+    try:
+        yield table
+    finally:
+        _record.reset(token)
+
+
+def _analyse_line(line: str) -> LineAnalysis:
+    """mecab's reading of one line (see LineAnalysis)."""
+    content: list[tuple[str, int, int]] = []
+    bare: list[tuple[int, int, str]] = []
+    cursor = 0
+    for surface, tag, expression in _parse(line.replace("\x00", " ")):
+        found = line.find(surface, cursor)
+        if found < 0:  # mecab changed the surface somehow: point at the rest of the line
+            start, end = cursor, len(line)
+        else:
+            start, end = found, found + len(surface)
+            cursor = end
+        if not HANGUL_RE.search(surface):
+            continue
+        terms = _content(surface, tag, expression)
+        for term in terms:
+            content.append((term, start, end))
+        if not terms:
+            kind = "f" if tag.startswith(FUNCTION_TAG_PREFIXES) else "s" if tag.startswith(SUFFIX_TAG_PREFIXES) else "w"
+            bare.append((start, end, kind))
+    out = (tuple(content), tuple(bare))
+    table = _record.get()
+    if table is not None:
+        table[line] = out
+    return out
+
+
+def _shifted(lines: Iterable[tuple[int, LineAnalysis]]) -> tuple[list[Piece], list[tuple[int, int]]]:
+    content: list[Piece] = []
+    function: list[tuple[int, int]] = []
+    for base, (terms, bare) in lines:
+        content.extend(Piece(t, base + s, base + e) for t, s, e in terms)
+        function.extend((base + s, base + e) for s, e, kind in bare if kind == "f")
+    return content, function
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
 
 
 def analyse(text: str) -> tuple[list[Piece], list[tuple[int, int]]]:
     """Content morphemes of the Korean in text (see morphemes), and the character spans of its
     particles and endings (J*, E*, copulas), which tell a bigram inside a compound ("채널|명")
     from one that only carries a particle ("채널|을")."""
-    content: list[Piece] = []
-    function: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        base, pos = pos, pos + len(line) + 1
-        if not HANGUL_RE.search(line):
-            continue
-        cursor = 0
-        for surface, tag, expression in _parse(line.replace("\x00", " ")):
-            found = line.find(surface, cursor)
-            if found < 0:  # mecab changed the surface somehow: point at the rest of the line
-                start, end = cursor, len(line)
-            else:
-                start, end = found, found + len(surface)
-                cursor = end
-            if not HANGUL_RE.search(surface):
-                continue
-            terms = _content(surface, tag, expression)
-            for term in terms:
-                content.append(Piece(term, base + start, base + end))
-            if not terms and tag.startswith(FUNCTION_TAG_PREFIXES):
-                function.append((base + start, base + end))
-    return content, function
-
+    return _shifted((base, _analyse_line(line)) for base, line in _lines(text) if HANGUL_RE.search(line))
 
 def morphemes(text: str) -> Iterator[Piece]:
     """Content morphemes of the Korean in text, each with the offsets of its surface form.
@@ -169,6 +215,152 @@ def morphemes(text: str) -> Iterator[Piece]:
     with the same offsets.
     """
     return iter(analyse(text)[0])
+
+
+# --------------------------------------------------------------------- reading without mecab
+
+ENDINGS_FILE = Path(__file__).resolve().parent / "data" / "search" / "endings.toml"
+_KINDS = {"function": "f", "suffix": "s", "word": "w"}
+# Costs of the reader's segmentation (the lattice mecab walks, in miniature): a known morpheme of two
+# syllables or more is the cheapest piece; a one-syllable one costs more, since most syllables are
+# some morpheme's; a particle or ending after a word costs little (it attaches); unknown syllables
+# make one unknown noun together, cheaper per syllable than a chain of one-syllable morphemes.
+KNOWN_COST, SYLLABLE_COST, ATTACHED_COST = 1.0, 1.4, 0.4
+UNKNOWN_BASE, UNKNOWN_PER_SYLLABLE = 1.0, 0.5
+MAX_SURFACE = 8  # syllables of the longest morpheme looked for
+
+
+def load_endings(path: str | Path = ENDINGS_FILE) -> dict[str, str]:
+    """The particles, endings and suffixes of data/search/endings.toml: surface -> kind (f, s, w)."""
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    out: dict[str, str] = {}
+    for key, kind in _KINDS.items():
+        for w in raw.get(key, ()):
+            out.setdefault(unicodedata.normalize("NFC", w), kind)
+    return out
+
+
+def _context(line: str, run: re.Match) -> tuple[str, str, str]:
+    """A Hangul run with what mecab sees around it, coarsely: a number before it ("20자"), and
+    whether the line ends after it, a space follows or something else does."""
+    a, b = run.span()
+    before = "9" if a and line[a - 1].isdigit() else ""
+    after = "$" if b == len(line) else " " if line[b].isspace() else "."
+    return before, run.group(), after
+
+
+class KoreanReader:
+    """What mecab makes of Korean, read back from the analyses an index build recorded, so a
+    serving process never loads mecab's dictionary (about 60 MB of memory per worker).
+
+    A line the build analysed gets mecab's reading exactly (every stored text, glossary word and
+    index term is one); any other line is read Hangul run by Hangul run: a run the catalog holds
+    gets the reading mecab gave it there (the most frequent one), a new run is cut into the
+    morphemes mecab produced anywhere in the catalog, plus the particles and endings of
+    data/search/endings.toml, by the cheapest segmentation (see KNOWN_COST; unknown syllables
+    together are one unknown noun, as mecab reads them)."""
+
+    def __init__(self, lines: dict, endings: dict[str, str] | None = None):
+        self.lines = lines
+        runs: dict[str, Counter] = {}
+        readings: dict[str, Counter] = {}  # surface -> Counter of ("c", terms) / (kind, ())
+        for line, (terms, bare) in lines.items():
+            by_span: dict[tuple[int, int], list[str]] = {}
+            for t, a, b in terms:
+                by_span.setdefault((a, b), []).append(t)
+            for (a, b), ts in by_span.items():
+                readings.setdefault(line[a:b], Counter())["c", tuple(ts)] += 1
+            for a, b, kind in bare:
+                readings.setdefault(line[a:b], Counter())[kind, ()] += 1
+            for run in HANGUL_RE.finditer(line):
+                a, b = run.span()
+                reading = (tuple((t, s - a, e - a) for t, s, e in terms if a <= s and e <= b),
+                           tuple((s - a, e - a, k) for s, e, k in bare if a <= s and e <= b))
+                runs.setdefault(run.group(), Counter())[reading] += 1
+                runs.setdefault(_context(line, run), Counter())[reading] += 1
+        self._runs = {run: c.most_common(1)[0][0] for run, c in runs.items()}
+        self._surfaces = {s: c.most_common(1)[0][0] for s, c in readings.items() if HANGUL_RE.fullmatch(s)}
+        for surface, kind in (endings or {}).items():
+            self._surfaces.setdefault(surface, (kind, ()))
+        self._line = functools.lru_cache(maxsize=4096)(self._read_line)
+
+    @classmethod
+    def record(cls, texts: Iterable[str], endings: dict[str, str] | None = None) -> "KoreanReader":
+        """A reader over mecab's analyses of texts (mecab is loaded: for index builds and tests)."""
+        with recording() as table:
+            for text in texts:
+                analyse(text)
+        return cls(table, endings)
+
+    def analyse(self, text: str) -> tuple[list[Piece], list[tuple[int, int]]]:
+        """The same as korean.analyse (content morphemes and function spans), without mecab."""
+        return _shifted((base, self._line(line)) for base, line in _lines(text) if HANGUL_RE.search(line))
+
+    def morphemes(self, text: str) -> list[Piece]:
+        return self.analyse(text)[0]
+
+    def terms(self, text: str) -> list[str]:
+        """The content morphemes of text, in order."""
+        return [p.text for p in self.analyse(text)[0]]
+
+    def _read_line(self, line: str) -> LineAnalysis:
+        known = self.lines.get(line)
+        if known is not None:
+            return known
+        terms: list[tuple[str, int, int]] = []
+        bare: list[tuple[int, int, str]] = []
+        for run in HANGUL_RE.finditer(line):
+            base = run.start()
+            run_terms, run_bare = (self._runs.get(_context(line, run)) or self._runs.get(run.group())
+                                   or self._segment(run.group()))
+            terms.extend((t, base + a, base + b) for t, a, b in run_terms)
+            bare.extend((base + a, base + b, k) for a, b, k in run_bare)
+        return tuple(terms), tuple(bare)
+
+    def _segment(self, run: str) -> LineAnalysis:
+        """A Hangul run no analysis holds, cut into known morphemes and unknown nouns."""
+        n = len(run)
+        # position -> (cost, pieces); a piece is (kind, start, end, terms), kind "u" for unknown
+        # syllables (one chunk from start to end), else a reading's kind
+        best: list = [None] * (n + 1)
+        best[0] = (0.0, ())
+        for i in range(n):
+            if best[i] is None:
+                continue
+            cost, pieces = best[i]
+            for j in range(i + 1, n + 1):  # unknown syllables i..j, one chunk
+                self._offer(best, j, cost + UNKNOWN_BASE + UNKNOWN_PER_SYLLABLE * (j - i), pieces, ("u", i, j, ()))
+            for j in range(i + 1, min(n, i + MAX_SURFACE) + 1):
+                reading = self._surfaces.get(run[i:j])
+                if reading is None:
+                    continue
+                kind, terms = reading
+                if kind in ("f", "s"):
+                    if i == 0:  # nothing attaches to nothing
+                        continue
+                    extra = ATTACHED_COST
+                else:
+                    extra = KNOWN_COST if j - i > 1 else SYLLABLE_COST
+                self._offer(best, j, cost + extra, pieces, (kind, i, j, terms))
+        terms_out: list[tuple[str, int, int]] = []
+        bare: list[tuple[int, int, str]] = []
+        for kind, a, b, terms in best[n][1]:
+            if kind == "c":
+                terms_out.extend((t, a, b) for t in terms)
+            elif kind == "u":
+                if run[a:b] not in STOP_STEMS:
+                    terms_out.append((run[a:b], a, b))
+            else:
+                bare.append((a, b, kind))
+        return tuple(terms_out), tuple(bare)
+
+    @staticmethod
+    def _offer(best: list, j: int, cost: float, pieces: tuple, piece: tuple) -> None:
+        if piece[0] == "u" and pieces and pieces[-1][0] == "u":
+            return  # two unknown chunks in a row are one chunk, offered from where it starts
+        if best[j] is None or cost < best[j][0]:
+            best[j] = (cost, pieces + (piece,))
 
 
 # ------------------------------------------------------------------------------ glossary

@@ -14,7 +14,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 THESAURUS_FILE = Path(__file__).resolve().parent / "data" / "search" / "thesaurus.toml"
 
@@ -202,13 +202,55 @@ def _frequencies(lang: str) -> dict[str, float]:
     return {w: round(math.log10(f) + 9, 2) for w, f in get_frequency_dict(lang, wordlist="small").items() if f > 0}
 
 
-def prefer_real_words(typed: str, candidates: Iterable[tuple[str, int]]) -> str | None:
+def prefer_real_words(typed: str, candidates: Iterable[tuple[str, int]],
+                      prior: Callable[[str], float] | None = None) -> str | None:
     """The best correction of typed among (word, edit distance) candidates: nearest first, then the
-    word more common in the language (a real word beats a catalog typo at the same distance), then
-    closest in length, then alphabetical."""
+    word more common in the language (prior: a Zipf value, wordfreq's by default; a real word beats
+    a catalog typo at the same distance), then closest in length, then alphabetical."""
+    prior = prior or zipf
     best = None
     for word, distance in candidates:
-        key = (distance, -zipf(word), abs(len(word) - len(typed)), word)
+        key = (distance, -prior(word), abs(len(word) - len(typed)), word)
         if best is None or key < best[0]:
             best = (key, word)
     return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class Frequencies:
+    """What a serving process needs of wordfreq's lists, computed once at index build so it never
+    loads them (about 15 MB per worker): the Zipf value of the catalog's English words (the
+    spelling corrector's prior), the frequency of common Korean words (the Korean lexicon's prior,
+    and whether a Hangul word is Korean at all), and the frequency of the common English words that
+    type whole Hangul on the 2-beolsik keyboard (the only English words that can stop a Latin word
+    from being read as Korean typed in English mode)."""
+
+    zipf_en: dict[str, float]
+    ko: dict[str, float]
+    en: dict[str, float]
+
+    def zipf(self, word: str) -> float:
+        return self.zipf_en.get(normalize_word(word).lower(), 0.0)
+
+    def general(self, word: str, lang: str) -> float:
+        """The same as search.hangul.general_frequency, from the tables."""
+        return (self.ko if lang == "ko" else self.en).get(normalize_word(word).lower(), 0.0)
+
+    @classmethod
+    def compute(cls, english_words: Iterable[str], types_hangul: Callable[[str], bool],
+                is_hangul: Callable[[str], bool]) -> "Frequencies":
+        """The tables for a catalog's English words (loads wordfreq: index builds only)."""
+        from wordfreq import get_frequency_dict
+
+        zipf_en = {w: z for w in english_words if (z := zipf(w)) > 0}
+        ko = {w: f for w, f in get_frequency_dict("ko", wordlist="small").items() if f > 0 and is_hangul(w)}
+        en = {w: f for w, f in get_frequency_dict("en", wordlist="small").items()
+              if f > 0 and w.isascii() and w.isalpha() and len(w) >= 2 and (types_hangul(w) or types_hangul(w.upper()))}
+        return cls(zipf_en, ko, en)
+
+    def to_json(self) -> dict:
+        return {"zipf_en": self.zipf_en, "ko": self.ko, "en": self.en}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Frequencies":
+        return cls(*({str(w): float(f) for w, f in data[k].items()} for k in ("zipf_en", "ko", "en")))

@@ -59,6 +59,17 @@ class KoreanMorphTokenizer(_PieceTokenizer):
         return korean.morphemes(text)
 
 
+class KoreanReaderTokenizer(_PieceTokenizer):
+    """Korean morphemes as KoreanMorphTokenizer gives them, read through an index's KoreanReader
+    (no mecab): what a serving process highlights stored texts with."""
+
+    def __init__(self, reader):
+        self.reader = reader
+
+    def pieces(self, text):
+        return self.reader.morphemes(text)
+
+
 class HangulBigramTokenizer(_PieceTokenizer):
     def pieces(self, text):
         return korean.bigrams(text)

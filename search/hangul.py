@@ -188,7 +188,9 @@ class Lexicon:
     """Korean words with weights (how often each is seen), indexed for 초성, prefixes and one-jamo
     corrections. Built once per vocabulary; every lookup is a few dictionary probes."""
 
-    def __init__(self, weights: Mapping[str, float], *, max_results: int = 12):
+    def __init__(self, weights: Mapping[str, float], *, max_results: int = 12,
+                 general: Callable[[str, str], float] | None = None):
+        self.general = general or general_frequency  # whether a word is common Korean (> 0)
         self.weights: dict[str, float] = {}
         for word, weight in weights.items():
             word = _nfc(word)
@@ -335,9 +337,9 @@ class Reading:
 
 def _is_korean_word(lexicon: "Lexicon", word: str) -> bool:
     """Known Hangul: a lexicon word, a common Korean word, or a lexicon word followed by an ending."""
-    if word in lexicon or general_frequency(word, "ko") > 0:
+    if word in lexicon or lexicon.general(word, "ko") > 0:
         return True
-    return any(word[:i] in lexicon and general_frequency(word[i:], "ko") > 0 for i in range(1, len(word)))
+    return any(word[:i] in lexicon and lexicon.general(word[i:], "ko") > 0 for i in range(1, len(word)))
 
 
 def _inflected(lexicon: "Lexicon", word: str, stems: Callable[[str], Iterable[str]] | None) -> bool:
@@ -354,7 +356,7 @@ def _corrected(lexicon: "Lexicon", word: str) -> str | None:
         return None
     splits = [(word, "")] + [(word[: -len(p)], p) for p in PARTICLES if word.endswith(p) and len(word) > len(p)]
     # a known word with its particle (중이: 중 + 이) is no slip, however close another word is
-    if any(stem in lexicon or general_frequency(stem, "ko") > 0 for stem, _ in splits):
+    if any(stem in lexicon or lexicon.general(stem, "ko") > 0 for stem, _ in splits):
         return None
     for stem, particle in splits:
         fixed = lexicon.correct(stem)
@@ -413,12 +415,16 @@ def read_query(text: str, lexicon: "Lexicon", is_english: Callable[[str], bool],
 
 class QueryReader:
     """read_query over one vocabulary: the Korean lexicon (the index's Korean words and the glossary's,
-    weighted by document counts and general frequency) and the English words the catalog uses."""
+    weighted by document counts and general frequency) and the English words the catalog uses.
+    general is general_frequency or a table of it (lexicon.Frequencies.general): what tells common
+    words of each language."""
 
     def __init__(self, korean_counts: Mapping[str, float], english_counts: Mapping[str, float],
-                 stems: Callable[[str], Iterable[str]] | None = None, *, max_results: int = 12):
-        self.lexicon = Lexicon(frequency_weights(korean_counts, prior=lambda w: general_frequency(w, "ko")),
-                               max_results=max_results)
+                 stems: Callable[[str], Iterable[str]] | None = None, *, max_results: int = 12,
+                 general: Callable[[str, str], float] | None = None):
+        self.general = general = general or general_frequency
+        self.lexicon = Lexicon(frequency_weights(korean_counts, prior=lambda w: general(w, "ko")),
+                               max_results=max_results, general=general)
         self.english_counts = dict(english_counts)
         self._english_sorted = sorted(self.english_counts)
         self.stems = stems
@@ -426,7 +432,7 @@ class QueryReader:
 
     def is_english(self, word: str) -> bool:
         """A word of the catalog's English, or of English in general."""
-        return word in self.english_counts or general_frequency(word, "en") > 0
+        return word in self.english_counts or self.general(word, "en") > 0
 
     def complete_english(self, prefix: str) -> tuple[str, ...]:
         """The catalog words an English word being typed can become; none for a word it knows."""

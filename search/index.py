@@ -10,23 +10,29 @@ from pathlib import Path
 from whoosh.filedb.filestore import RamStorage
 
 import korean
+import lexicon
 
-from .analysis import SPELL, analyse
+from .analysis import SPELL, KoreanReaderTokenizer, analyse, loanword_groups
 from .documents import EN_FIELDS, KO_FIELDS, VOCAB_FIELDS, documents, make_schema, message_words
-from .hangul import QueryReader
+from .hangul import QueryReader, from_keyboard, is_whole_hangul
 from .planner import deletions
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 SPELL_FILE = "spell-words.txt"
+KOREAN_FILE = "korean.json"  # mecab's analyses of every Korean line the index and the glossary hold
+FREQUENCY_FILE = "frequencies.json"  # what queries need of wordfreq's lists (lexicon.Frequencies)
 MANIFEST = "manifest.json"
 PACKAGE = Path(__file__).resolve().parent
+SEARCH_DATA = PACKAGE.parent / "data" / "search"
+GLOSSARY_FILE = SEARCH_DATA / "glossary.toml"
 
 
 def code_version() -> str:
-    """The version of the analysis code: a digest of this package's source and korean.py, so a code
+    """The version of the analysis code: a digest of this package's source, korean.py, lexicon.py and
+    the word lists whose analyses the index records (glossary, loanwords, thesaurus, endings), so a
     change can never leave an index built the old way in place."""
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
-    for module in (*sorted(PACKAGE.glob("*.py")), korean.__file__):
+    for module in (*sorted(PACKAGE.glob("*.py")), korean.__file__, lexicon.__file__, *sorted(SEARCH_DATA.glob("*.toml"))):
         try:
             digest.update(Path(module).read_bytes())
         except OSError:
@@ -96,28 +102,67 @@ def load_verified(folder: Path, key: str) -> tuple[MemoryStorage, dict]:
     return storage, manifest
 
 
+def _word_lists() -> list[str]:
+    """The Korean words of the glossary, the loanwords and the thesaurus (the default files): the
+    planner analyses them for every query that names them."""
+    out: list[str] = []
+    if GLOSSARY_FILE.exists():
+        out.extend(w for g in korean.Glossary.load(GLOSSARY_FILE).groups for w in g.ko)
+    out.extend(w for g in loanword_groups() for w in g.ko)
+    thesaurus = lexicon.load_thesaurus()
+    out.extend(w for g in thesaurus.groups for w in g.ko)
+    out.extend(thesaurus.generic_ko)
+    return out
+
+
+def _write(storage, name: str, data: bytes) -> None:
+    out = storage.create_file(name)
+    out.write(data)
+    out.close()
+
+
 def write_index(storage, catalog) -> int:
     """Create the index in a storage and add every document; returns the number of documents.
 
-    The English words as written (for spelling corrections) go into a word list next to the
-    index (SPELL_FILE) rather than into a field: they are never searched, only looked up."""
+    Next to the index go what queries need and is never searched: the English words as written,
+    for spelling corrections (SPELL_FILE); mecab's reading of every Korean line analysed, the
+    documents' and the word lists' and each Korean term's own (KOREAN_FILE), so a serving process
+    reads Korean without mecab; and the word frequencies queries use (FREQUENCY_FILE)."""
     ix = storage.create_index(make_schema())
     writer = ix.writer(limitmb=64)
     count, words = 0, set()
-    try:
-        for doc in documents(catalog):
-            words.update(w for w in analyse(SPELL, doc.pop("spell")) if w.isalpha() and len(w) >= 3)
-            writer.add_document(**doc)
-            count += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    ix.close()
-    out = storage.create_file(SPELL_FILE)
-    out.write("\n".join(sorted(words)).encode("utf-8"))
-    out.close()
+    with korean.recording() as table:
+        try:
+            for doc in documents(catalog):
+                words.update(w for w in analyse(SPELL, doc.pop("spell")) if w.isalpha() and len(w) >= 3)
+                writer.add_document(**doc)
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+        listed = _word_lists()
+        for phrase in listed:
+            korean.analyse(phrase)
+            for word in phrase.split():
+                korean.analyse(word)
+        for term in {t for terms, _ in list(table.values()) for t, _, _ in terms}:
+            korean.analyse(term)  # the lexicon's words, each searched alone when 초성 or a prefix stands for it
+    _write(storage, SPELL_FILE, "\n".join(sorted(words)).encode("utf-8"))
+    _write(storage, KOREAN_FILE, json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    frequencies = lexicon.Frequencies.compute(words, lambda w: is_whole_hangul(from_keyboard(w)), is_whole_hangul)
+    _write(storage, FREQUENCY_FILE, json.dumps(frequencies.to_json(), ensure_ascii=False,
+                                               separators=(",", ":")).encode("utf-8"))
     return count
+
+
+def _read_json(storage, name: str):
+    fh = storage.open_file(name)
+    try:
+        return json.loads(fh.read().decode("utf-8"))
+    finally:
+        fh.close()
 
 
 @dataclass
@@ -135,6 +180,9 @@ class Vocab:
     by_name: dict  # lower-case name or alias -> [codes]
     typing: QueryReader  # reads a query as meant: keyboard mode, 초성, the word being typed, jamo slips
     messages: dict = field(default_factory=dict)  # first word -> [(words of an official message, code)]
+    korean: korean.KoreanReader | None = None  # Korean analysis as mecab gave it at build, without mecab
+    frequencies: lexicon.Frequencies | None = None  # what queries need of wordfreq's lists
+    ko_analyzer: KoreanReaderTokenizer | None = None  # the KO analyzer's terms and offsets, through korean
 
     @classmethod
     def read(cls, reader, storage, korean_words=()) -> "Vocab":
@@ -164,8 +212,17 @@ class Vocab:
             parts = tuple(n.split("_"))
             names.setdefault(len(parts), []).append((n, parts))
         codes = sorted(doc_of, key=lambda c: (len(c), c))
+        table = {line: (tuple(map(tuple, content)), tuple(map(tuple, bare)))
+                 for line, (content, bare) in _read_json(storage, KOREAN_FILE).items()}
+        reader_ko = korean.KoreanReader(table, korean.load_endings())
+        frequencies = lexicon.Frequencies.from_json(_read_json(storage, FREQUENCY_FILE))
         return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name,
-                   _typing(reader, terms, words, korean_words), messages)
+                   _typing(reader, terms, words, korean_words, reader_ko, frequencies), messages,
+                   reader_ko, frequencies, KoreanReaderTokenizer(reader_ko))
+
+    def zipf(self, word: str) -> float:
+        """How common an English word of the index is (the spelling corrector's prior)."""
+        return self.frequencies.zipf(word) if self.frequencies else lexicon.zipf(word)
 
     def has(self, fieldname: str, text: str) -> bool:
         return text in self.terms.get(fieldname, ())
@@ -175,7 +232,7 @@ class Vocab:
         return [c for c in self.codes if c.startswith(digits)]
 
 
-def _typing(reader, terms: dict, words: frozenset, korean_words) -> QueryReader:
+def _typing(reader, terms: dict, words: frozenset, korean_words, reader_ko, frequencies) -> QueryReader:
     """The query reader of one index: its Korean words (and the glossary's) weighted by how many
     documents hold them, its English words likewise."""
     ko: dict = {}
@@ -190,4 +247,4 @@ def _typing(reader, terms: dict, words: frozenset, korean_words) -> QueryReader:
         for t in terms.get(f, ()):
             en[t] = en.get(t, 0) + reader.doc_frequency(f, t)
     # a few alternatives per token: each one is scored, and the most frequent come first
-    return QueryReader(ko, en, stems=lambda w: [p.text for p in korean.morphemes(w)], max_results=6)
+    return QueryReader(ko, en, stems=reader_ko.terms, max_results=6, general=frequencies.general)

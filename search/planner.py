@@ -10,7 +10,7 @@ from whoosh import query as Q
 import korean
 import lexicon
 
-from .analysis import BI, KO, analyse, en_terms, english_pieces, split_compound
+from .analysis import BI, analyse, en_terms, english_pieces, split_compound
 from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
                         EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS, LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST,
                         PART_WEIGHT, QUERY_NOISE, STATUS_BOOST, THESAURUS_WEIGHT)
@@ -87,7 +87,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 add(concept, f, found, BOOST[f] * weight / len(found), plan.en)
 
     def add_ko(concept, text, weight):
-        found = tuple(dict.fromkeys(analyse(KO, text)))
+        found = tuple(dict.fromkeys(vocab.korean.terms(text)))
         for f in KO_FIELDS:
             if len(found) == 1:
                 add(concept, f, found[0], BOOST[f] * weight, plan.ko)
@@ -135,7 +135,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     # Korean morphemes (a compound's parts count for less), with the bigrams inside them.
     # A bigram across two content morphemes of one word ("채널|명") is compound evidence and
     # stands alone; one that touches a particle or ending ("널을") counts for little.
-    morph_pieces, function_spans = korean.analyse(norm)
+    morph_pieces, function_spans = vocab.korean.analyse(norm)
     morphs = [m.text for m in morph_pieces]
     heads: dict[tuple[int, int], str] = {}
     for m in morph_pieces:
@@ -176,7 +176,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             for word in exp.add_en:
                 add_en(key or f"gl:{exp.matched}", word, GLOSSARY_WEIGHT)
             for word in exp.add_ko:  # not searched (every code has English text), but marked
-                plan.ko.update(analyse(KO, word))
+                plan.ko.update(vocab.korean.terms(word))
                 plan.bi.update(g for g in analyse(BI, word) if len(g) == 2)
 
     # 초성 and the word being typed: one concept per token, the best of the words it can be, each
@@ -247,7 +247,7 @@ def correct(word: str, vocab) -> str | None:
         d = osa(word, cand, limit)
         if d <= limit:
             best.append((cand, d))
-    return lexicon.prefer_real_words(word, best)
+    return lexicon.prefer_real_words(word, best, vocab.zipf)
 
 def near_name(name: str, vocab) -> str | None:
     """A published name one or two letters away from a name-like token (compared part by part)."""

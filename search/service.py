@@ -24,7 +24,7 @@ from whoosh.index import Index
 
 import korean
 import lexicon
-from .analysis import BI, EN, KO, en_terms, loanword_groups
+from .analysis import BI, EN, en_terms, loanword_groups
 from .highlight import highlight
 from .index import IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
@@ -398,7 +398,7 @@ class SearchService:
     # ------------------------------------------------------------------------ highlighting
 
     def _highlights(self, gen, docnum, fields: dict, plan: Plan) -> dict[str, Markup]:
-        en, ko = [(EN, plan.en)], [(KO, plan.ko), (BI, plan.bi), (EN, plan.en)]
+        en, ko = [(EN, plan.en)], [(self._loaded.vocab.ko_analyzer, plan.ko), (BI, plan.bi), (EN, plan.en)]
         return {
             "name": highlight(fields.get("name") or "", en),
             "message": highlight(fields.get("message_text") or "", en),
