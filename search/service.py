@@ -301,8 +301,9 @@ class SearchService:
         total = listed
         if plan.query is not None:
             wanted = page * limit + listed
-            # a filter or a deep page needs every posting; the first pages of a plain search do not
-            every = bool(category) or wanted * 5 > TOP_POSTINGS
+            # a filter or a deep page needs every posting; the first pages of a plain search do not,
+            # and with fewer documents than TOP_POSTINGS no list is cut: the scores name every match
+            every = bool(category) or wanted * 5 > TOP_POSTINGS or len(vocab.codes) <= TOP_POSTINGS
             scores = self._score(plan.query, searcher, gen, exact=every)
             if category:
                 scores = {d: sc for d, sc in scores.items() if vocab.cat_of.get(d) == category}

@@ -1,0 +1,92 @@
+"""A serving process reads Korean and word frequencies from the index: no mecab, no wordfreq."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import korean
+import lexicon
+import search
+from search import hangul
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_process_that_only_searches_never_loads_mecab_or_wordfreq(search_service, app):
+    index_dir = app.config["SEARCH_INDEX_DIR"]
+    search_service.ensure()  # the session's index is on disk: the child only loads it
+    code = f"""
+import sys
+from catalog import load_catalog
+import search
+service = search.SearchService(load_catalog('data'), {index_dir!r})
+for q in ['채널을 삭제했는데 안 보여요', '썸네일이 안 나와요', 'thdcnf', 'ㄴㅎ', '녹화 중ㅈ', '삭졔 버킽이',
+          'chanel not found', 'publihsing', '타임머신 분 값이 없다고 나와요']:
+    assert not service.search(q).degraded, q
+    service.suggest(q)
+print(sorted(m for m in ('mecab_ko', 'MeCab', 'wordfreq') if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def reader():
+    texts = ["채널을 삭제했는데 녹화 파일을 업로드할 수 없습니다.", "최대 20자", "20자 이내로 입력", "20자 이하",
+             "썸네일 이미지"]
+    return korean.KoreanReader.record(texts, korean.load_endings())
+
+
+def test_a_line_the_build_analysed_reads_exactly_as_mecab_read_it(reader):
+    line = "채널을 삭제했는데 녹화 파일을 업로드할 수 없습니다."
+    assert reader.analyse(line) == korean.analyse(line)
+
+
+def test_a_new_line_reads_its_known_runs_as_mecab_did_and_cuts_particles_off_new_words(reader):
+    content, function = reader.analyse("녹화 채널이 업로드했는데 스냅샷이")
+    assert [p.text for p in content] == ["녹화", "채널", "업로드", "스냅샷"]
+    assert (5, 6) in function and (len("녹화 채널이 업로드했는데 스냅샷"), len("녹화 채널이 업로드했는데 스냅샷이")) in function
+
+
+def test_a_run_takes_the_reading_mecab_gave_it_in_the_same_context(reader):
+    # "20자" at the end of a line is a noun to mecab, "20자" before another word a counter (more often)
+    assert [p.text for p in reader.morphemes("이름 2자")] == ["이름", "자"]
+    assert [p.text for p in reader.morphemes("이름 2자 이내")] == ["이름", "이내"]
+
+
+def test_reader_and_mecab_agree_on_the_index_terms_of_the_suites_queries(search_service, app):
+    import tomllib
+
+    storage, _ = search.load_verified(Path(app.config["SEARCH_INDEX_DIR"]) / search.LIVE, search_service.ensure().split("-")[0])
+    with storage.open_index().searcher() as searcher:
+        vocab = search.Vocab.read(searcher.reader(), storage)
+    queries = [korean.normalize(q["q"]) for f in ("relevance/tuning.toml", "relevance_queries.toml")
+               for q in tomllib.loads((ROOT / "tests" / f).read_text("utf-8"))["query"]]
+    queries = [q for q in queries if korean.has_hangul(q)]
+
+    def indexed(terms):  # what a query can match: the terms the Korean fields hold
+        return [t for t in terms if vocab.has("desc_ko", t) or vocab.has("ko", t)]
+
+    same = sum(indexed(vocab.korean.terms(q)) == indexed(p.text for p in korean.morphemes(q)) for q in queries)
+    assert same / len(queries) >= 0.85, (same, len(queries))
+
+
+def test_the_index_carries_its_korean_readings_and_word_frequencies_in_its_manifest(search_service, app):
+    manifest = json.loads((Path(app.config["SEARCH_INDEX_DIR"]) / search.LIVE / search.MANIFEST).read_text())
+    assert {"korean.json", "frequencies.json"} <= set(manifest["files"])
+
+
+def test_the_frequency_tables_answer_as_wordfreq_does():
+    freq = lexicon.Frequencies.compute(["publishing", "publihsing", "channel"],
+                                       lambda w: hangul.is_whole_hangul(hangul.from_keyboard(w)), hangul.is_whole_hangul)
+    assert freq.zipf("publishing") == lexicon.zipf("publishing") > 3 > freq.zipf("publihsing")
+    for word in ("녹화", "삭제", "송출", "중이", "없다"):
+        assert freq.general(word, "ko") == hangul.general_frequency(word, "ko")
+    # every common English word that would type Hangul is kept, since it decides; the others are not needed
+    for word in ("the", "and", "so", "world", "end"):
+        assert freq.general(word, "en") == hangul.general_frequency(word, "en") > 0
+    assert freq.general("thdcnf", "en") == 0
+    assert lexicon.Frequencies.from_json(json.loads(json.dumps(freq.to_json()))) == freq
