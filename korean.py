@@ -255,14 +255,13 @@ class KoreanReader:
     serving process never loads mecab's dictionary (about 60 MB of memory per worker).
 
     A line the build analysed gets mecab's reading exactly (every stored text, glossary word and
-    index term is one); any other line is read Hangul run by Hangul run: a run the catalog holds
+    index term is one: kept whole where its runs alone would read otherwise); any other line is read Hangul run by Hangul run: a run the catalog holds
     gets the reading mecab gave it there (the most frequent one), a new run is cut into the
     morphemes mecab produced anywhere in the catalog, plus the particles and endings of
     data/search/endings.toml, by the cheapest segmentation (see KNOWN_COST; unknown syllables
     together are one unknown noun, as mecab reads them)."""
 
     def __init__(self, lines: dict, endings: dict[str, str] | None = None):
-        self.lines = lines
         runs: dict[str, Counter] = {}
         readings: dict[str, Counter] = {}  # surface -> Counter of ("c", terms) / (kind, ())
         for line, (terms, bare) in lines.items():
@@ -283,6 +282,9 @@ class KoreanReader:
         self._surfaces = {s: c.most_common(1)[0][0] for s, c in readings.items() if HANGUL_RE.fullmatch(s)}
         for surface, kind in (endings or {}).items():
             self._surfaces.setdefault(surface, (kind, ()))
+        # only the lines whose runs alone would read otherwise are kept whole (a few percent of a
+        # catalog's lines): memory follows the vocabulary, not the amount of text
+        self.lines = {line: reading for line, reading in lines.items() if self._read_runs(line) != reading}
         self._line = functools.lru_cache(maxsize=4096)(self._read_line)
 
     @classmethod
@@ -306,8 +308,9 @@ class KoreanReader:
 
     def _read_line(self, line: str) -> LineAnalysis:
         known = self.lines.get(line)
-        if known is not None:
-            return known
+        return known if known is not None else self._read_runs(line)
+
+    def _read_runs(self, line: str) -> LineAnalysis:
         terms: list[tuple[str, int, int]] = []
         bare: list[tuple[int, int, str]] = []
         for run in HANGUL_RE.finditer(line):

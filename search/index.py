@@ -142,8 +142,7 @@ def write_index(storage, catalog) -> int:
             raise
         writer.commit()
         ix.close()
-        listed = _word_lists()
-        for phrase in listed:
+        for phrase in _word_lists():
             korean.analyse(phrase)
             for word in phrase.split():
                 korean.analyse(word)
