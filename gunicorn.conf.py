@@ -44,6 +44,9 @@ def when_ready(server):
     import ctypes
     import gc
 
+    import search
+
+    search.release_build_memory()  # mecab and wordfreq, if the index was built in this process
     gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)

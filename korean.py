@@ -105,6 +105,15 @@ def tagger():
     return _local.tagger
 
 
+def release() -> None:
+    """Drop this process's mecab model and its taggers (after an index build), so the dictionary
+    is unmapped before a server forks its workers; the next analysis loads it again."""
+    global _local
+    with _model_lock:
+        _model[:] = [None, None]
+        _local = threading.local()
+
+
 def _parse(span: str) -> list[tuple[str, str, str]]:
     """mecab-ko output for one span: (surface, tag, expression) per morpheme."""
     out = []

@@ -197,9 +197,39 @@ def _frequencies(lang: str) -> dict[str, float]:
     loaded on first use."""
     import math
 
-    from wordfreq import get_frequency_dict
+    return {w: round(math.log10(f) + 9, 2) for w, f in word_frequencies(lang).items() if f > 0}
 
-    return {w: round(math.log10(f) + 9, 2) for w, f in get_frequency_dict(lang, wordlist="small").items() if f > 0}
+
+@functools.lru_cache(maxsize=2)
+def word_frequencies(lang: str) -> dict[str, float]:
+    """wordfreq's "small" list of a language as word -> frequency, as its get_frequency_dict gives
+    it, read from the package's data file directly: importing wordfreq itself (langcodes, regex)
+    costs about 15 MB that a server's master would hand down to every worker."""
+    import gzip
+    import importlib.util
+
+    import msgpack
+
+    spec = importlib.util.find_spec("wordfreq")  # finds the package without importing it
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
+    with gzip.open(folder / f"small_{lang}.msgpack.gz", "rb") as fh:
+        data = msgpack.load(fh, raw=False)
+    header = data[0]
+    if not isinstance(header, dict) or header.get("format") != "cB" or header.get("version") != 1:
+        raise ValueError(f"wordfreq's {lang} list: unexpected header {header!r}")
+    freqs: dict[str, float] = {}
+    for index, bucket in enumerate(data[1:]):  # bucket i holds the words of frequency 10 ** (-i / 100)
+        freq = 10 ** (-index / 100)
+        for word in bucket:
+            freqs[word] = freq
+    return freqs
+
+
+def release() -> None:
+    """Forget wordfreq's lists (after an index build took what queries need of them)."""
+    zipf.cache_clear()
+    _frequencies.cache_clear()
+    word_frequencies.cache_clear()
 
 
 def prefer_real_words(typed: str, candidates: Iterable[tuple[str, int]],
@@ -240,11 +270,9 @@ class Frequencies:
     def compute(cls, english_words: Iterable[str], types_hangul: Callable[[str], bool],
                 is_hangul: Callable[[str], bool]) -> "Frequencies":
         """The tables for a catalog's English words (loads wordfreq: index builds only)."""
-        from wordfreq import get_frequency_dict
-
         zipf_en = {w: z for w in english_words if (z := zipf(w)) > 0}
-        ko = {w: f for w, f in get_frequency_dict("ko", wordlist="small").items() if f > 0 and is_hangul(w)}
-        en = {w: f for w, f in get_frequency_dict("en", wordlist="small").items()
+        ko = {w: f for w, f in word_frequencies("ko").items() if f > 0 and is_hangul(w)}
+        en = {w: f for w, f in word_frequencies("en").items()
               if f > 0 and w.isascii() and w.isalpha() and len(w) >= 2 and (types_hangul(w) or types_hangul(w.upper()))}
         return cls(zipf_en, ko, en)
 

@@ -12,13 +12,14 @@ everything it does is kept behind SearchService.
 from .analysis import BI, EN, KO, SPELL, analyse, en_terms, split_compound
 from .documents import documents, make_schema
 from .highlight import highlight
-from .index import MANIFEST, SCHEMA_VERSION, SPELL_FILE, IndexDamaged, Vocab, index_key, load_verified, write_index
+from .index import (MANIFEST, SCHEMA_VERSION, SPELL_FILE, IndexDamaged, Vocab, index_key, load_verified,
+                    release_build_memory, write_index)
 from .planner import Plan, make_plan
 from .service import (GLOSSARY_PATH, LIVE, MAX_LIMIT, MAX_QUERY, SearchHit, SearchResults,
                       SearchService, Suggestion)
 
 __all__ = ["BI", "EN", "KO", "SPELL", "analyse", "en_terms", "split_compound", "documents", "make_schema",
            "highlight", "MANIFEST", "SCHEMA_VERSION", "SPELL_FILE", "IndexDamaged", "Vocab", "index_key",
-           "load_verified", "write_index", "Plan", "make_plan",
+           "load_verified", "release_build_memory", "write_index", "Plan", "make_plan",
            "GLOSSARY_PATH", "LIVE", "MAX_LIMIT", "MAX_QUERY", "SearchHit", "SearchResults",
            "SearchService", "Suggestion"]

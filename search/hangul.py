@@ -287,11 +287,10 @@ def frequency_weights(counts: Mapping[str, float], prior: Callable[[str], float]
     return out
 
 
-@lru_cache(maxsize=2)
 def _wordlist(lang: str) -> dict[str, float]:
-    import wordfreq  # loaded on first use, never at import time
+    import lexicon  # wordfreq's lists are read there, on first use, never at import time
 
-    return wordfreq.get_frequency_dict(lang, wordlist="small")
+    return lexicon.word_frequencies(lang)
 
 
 def general_frequency(word: str, lang: str) -> float:

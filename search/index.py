@@ -156,6 +156,13 @@ def write_index(storage, catalog) -> int:
     return count
 
 
+def release_build_memory() -> None:
+    """Give back what only building needs (mecab's model, wordfreq's lists): a server calls this
+    before forking its workers, which read everything from the index and must not inherit them."""
+    korean.release()
+    lexicon.release()
+
+
 def _read_json(storage, name: str):
     fh = storage.open_file(name)
     try:

