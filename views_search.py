@@ -3,11 +3,11 @@
 /opensearch.xml in views.py points browsers at). Thin views over the search service in
 app.extensions["search"] (the search package) and the paste matcher (matcher.py); nothing here knows
 about Whoosh. What a query leads to (results, pinned codes, a jump to one code) is decided in
-one place, lookup()."""
+one place, lookup(); the words a query matched come back as spans and are marked up here (the
+`marked` template filter)."""
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from flask import (Blueprint, Flask, Response, abort, current_app, get_template_attribute, redirect, render_template,
                    request, url_for)
 from flask_babel import force_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 import i18n
+from search import Marked
 from views import api_error, get_catalog, no_store, render_code_page, value_args
 from web import errors, policy
 
@@ -32,7 +33,6 @@ SHORT_QUERY = 256  # characters: longer text, or text with line breaks, is a pas
 MIN_CERTAIN_SPECIFICITY = 10  # fixed characters a message must have to identify its code alone ("{0} not found." has 8)
 MIN_CERTAIN_PARTIAL = 20  # ... and found inside longer text (a log line)
 CODE_LIKE = re.compile(r"^[A-Za-z#]{0,6}[\s:#-]*(\d[\d,.\s_-]{1,12}\d)$")
-MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
 def get_search():
@@ -129,6 +129,17 @@ def words_of(query: str, analysis) -> str:
 def is_paste(text: str) -> bool:
     """Text that must not go into an address: long, several lines, or a message or body."""
     return len(text) > SHORT_QUERY or "\n" in text or current_app.extensions["matcher"].looks_like_paste(text)
+
+
+@search.app_template_filter("marked")
+def marked_html(marked: Marked) -> Markup:
+    """A field's text escaped, with each matched span in <mark>."""
+    out, pos = [], 0
+    for start, end in marked.spans:
+        out += [escape(marked.text[pos:start]), Markup("<mark>"), escape(marked.text[start:end]), Markup("</mark>")]
+        pos = end
+    out.append(escape(marked.text[pos:]))
+    return Markup("").join(out)  # every piece of text went through escape()
 
 
 def code_hint(query: str):
@@ -236,23 +247,11 @@ def entry_json(entry) -> dict:
 
 
 def result_json(hit, entry) -> dict:
+    """A result: the entry's fields, each shown field's matched spans ("marks") and the same marked up."""
     return {
-        **entry_json(entry), "score": hit.score, "highlights": {k: str(v) for k, v in hit.highlights.items()},
-        "marks": {k: marked_spans(v) for k, v in hit.highlights.items()}, "match": hit.match,
+        **entry_json(entry), "score": hit.score, "highlights": {k: str(marked_html(v)) for k, v in hit.marked.items()},
+        "marks": {k: [list(span) for span in v.spans] for k, v in hit.marked.items()}, "match": hit.match,
     }
-
-
-def marked_spans(highlighted) -> list[list[int]]:
-    """[start, end] of each matched word in the plain text of a highlighted field (for scripts: no HTML)."""
-    spans, pos, plain = [], 0, 0
-    text = str(highlighted)
-    for m in MARK_RE.finditer(text):
-        plain += len(html.unescape(text[pos:m.start()]))
-        word = len(html.unescape(m.group(1)))
-        spans.append([plain, plain + word])
-        plain += word
-        pos = m.end()
-    return spans
 
 
 @search.route("/api/search")
