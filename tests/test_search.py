@@ -341,18 +341,27 @@ def test_pinned_codes_come_first_with_their_match(search_service):
 
 
 def test_fast_scoring_equals_whooshs_own(search_service):
-    """The cached evaluation gives the scores Whoosh's matchers give for the same query."""
-    searcher, gen = search_service._searcher()
-    vocab = search_service._vocab(gen, searcher)
-    for query in ("채널을 찾을 수 없어요", "segmnet duration", "CDN 상태 때문에 채널 삭제 불가", "object storage"):
-        plan = search.make_plan(korean.normalize(query), vocab, search_service.glossary)
-        fast = search_service._score(plan.query, searcher, gen)
-        slow = {h.docnum: h.score for h in searcher.search(plan.query, limit=None, optimize=False)}
-        assert fast.keys() == slow.keys()
-        assert all(abs(fast[d] - slow[d]) < 1e-6 * max(1, slow[d]) for d in slow)
-        # ranking from each term's best postings only is exact while terms are in few documents
-        assert search_service._score(plan.query, searcher, gen, exact=False) == fast
-        assert search_service._matching(plan.query, searcher, gen) == fast.keys()
+    """The service's scores (over cached postings, the first pages from each term's best postings
+    only) are the scores Whoosh's own matchers give for the same plan, on the same index."""
+    storage, _ = search.load_verified(search_service.root / search.LIVE, search_service.key)
+    with storage.open_index().searcher() as searcher:
+        vocab = search.Vocab.read(searcher.reader(), storage, [w for g in search_service.glossary.groups for w in g.ko])
+        code_of = {d: c for c, d in vocab.doc_of.items()}
+        for query in ("채널을 찾을 수 없어요", "segmnet duration", "CDN 상태 때문에 채널 삭제 불가", "object storage"):
+            plan = search.make_plan(korean.normalize(query), vocab, search_service.glossary, search_service.thesaurus)
+            slow = {code_of[h.docnum]: h.score for h in searcher.search(plan.query, limit=None, optimize=False)}
+            best = sorted(slow.values(), reverse=True)
+            first = search_service.search(query, limit=100)  # ranked from each term's best postings
+            assert first.total == len(slow) and first.hits
+            assert all(abs(hit.score - slow[hit.code]) < 1e-3 for hit in first.hits)
+            assert all(abs(hit.score - b) < 1e-3 for hit, b in zip(first.hits, best))
+            for category in {vocab.cat_of[vocab.doc_of[code]] for code in list(slow)[:3]}:  # every posting
+                filtered = search_service.search(query, limit=100, category=category)
+                mine = {c: sc for c, sc in slow.items() if vocab.cat_of[vocab.doc_of[c]] == category}
+                assert filtered.total == len(mine)
+                assert {hit.code for hit in filtered.hits} <= mine.keys()
+                assert all(abs(hit.score - mine[hit.code]) < 1e-3 for hit in filtered.hits)
+                assert all(abs(hit.score - b) < 1e-3 for hit, b in zip(filtered.hits, sorted(mine.values(), reverse=True)))
 
 
 # ---------------------------------------------------------------------------- the index's life
