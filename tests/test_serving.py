@@ -349,14 +349,14 @@ def test_catalog_compiled_elsewhere_when_the_checkout_is_read_only(tmp_path, mon
     src = tmp_path / "translations"
     shutil.copytree(ROOT / "translations", src, ignore=shutil.ignore_patterns("*.mo"))
     monkeypatch.setattr(i18n.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
-    real = i18n._write_atomic
+    real = i18n.tempfile.mkstemp
 
-    def read_only(path, catalog, write_mo):
-        if str(path).startswith(str(src)):
-            raise PermissionError(13, "read-only", str(path))
-        return real(path, catalog, write_mo)
+    def read_only(*args, dir=None, **kw):  # the checkout refuses new files, as a read-only one would
+        if dir is not None and str(dir).startswith(str(src)):
+            raise PermissionError(13, "read-only", str(dir))
+        return real(*args, dir=dir, **kw)
 
-    monkeypatch.setattr(i18n, "_write_atomic", read_only)
+    monkeypatch.setattr(i18n.tempfile, "mkstemp", read_only)
     out = i18n.compile_catalogs(src)
     assert out != src and (out / "ko" / "LC_MESSAGES" / "messages.mo").exists()
 
