@@ -1,6 +1,7 @@
 """The query plan: a pure function of the text, the index's vocabulary and the glossary."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,6 +10,7 @@ from whoosh import query as Q
 
 import korean
 import lexicon
+import transliterate
 from quantities import numbers_with_units, quantities
 
 from .analysis import BI, KO, analyse, en_terms, english_pieces, split_compound
@@ -21,6 +23,7 @@ from .scoring import Concept
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
 SURE_STATUS_BOOST = 10.0
 AMBIGUOUS_CODE_BOOST = 8.0  # a number that is both a code and an HTTP status: the words around it decide
+BACK_MIN_SCORE = 0.8  # jamo similarity to a reviewed spelling below which a guess is noise
 TYPING_WEIGHT = 0.9  # a word 초성 or a prefix stands for counts a little less than one typed whole
 
 @dataclass
@@ -67,6 +70,36 @@ def thesaurus_glossary(thesaurus: lexicon.Thesaurus) -> tuple[korean.Glossary, d
         held = _THESAURUS_GLOSSARIES[id(thesaurus)] = (
             thesaurus, korean.Glossary([g for g, _ in groups], en_key=en_terms), {id(g): c for g, c in groups})
     return held[1], held[2]
+
+
+@functools.cache
+def back_transliterator() -> transliterate.BackTransliterator:
+    """The catalog's English words by their reviewed Hangul spellings (data/search/loanwords.toml)."""
+    loanwords = transliterate.load_loanwords()
+    return transliterate.BackTransliterator(sorted(loanwords), spellings=lambda w: loanwords[w].hangul)
+
+
+def unknown_hangul_words(norm: str, pieces, function_spans, vocab, translated) -> list[tuple[str, str]]:
+    """The Hangul words of a query (particles and endings left off) that no index field and no
+    glossary word knows, each with the first content morpheme read in it (the concept it joins)."""
+    out = []
+    for m in re.finditer(r"[가-힣]{2,}", norm):
+        inside = [p for p in pieces if m.start() <= p.start < m.end()]
+        if not inside:
+            continue
+        end = m.end()
+        for a, b in sorted(function_spans, reverse=True):
+            if b == end and a > inside[0].start:
+                end = a
+        word = norm[inside[0].start:end]
+        if len(word) < 2 or any(word in t for t in translated):  # the glossary knows all of it
+            continue
+        if any(vocab.has(f, w) for w in {word, *(p.text for p in inside if p.text == word)} for f in KO_FIELDS):
+            continue
+        if len(inside) == 1 and any(vocab.has(f, inside[0].text) for f in KO_FIELDS):
+            continue  # a known word with its ending ("녹화했어요")
+        out.append((word, inside[0].text))
+    return out
 
 
 def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = None) -> Plan:
@@ -200,6 +233,12 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             for word in exp.add_ko:  # not searched (every code has English text), but marked
                 plan.ko.update(analyse(KO, word))
                 plan.bi.update(g for g in analyse(BI, word) if len(g) == 2)
+
+    # A Hangul word neither the index nor the glossary knows may be an English word spelled a way
+    # nobody listed ("레솔루션", "오쓰"): the catalog words whose reviewed spellings are nearest
+    for word, head in unknown_hangul_words(norm, morph_pieces, function_spans, vocab, translated):
+        for english, score in back_transliterator()(word, limit=2, min_score=BACK_MIN_SCORE):
+            add_en(f"ko:{head}" if head else f"gl:{word}", english, GLOSSARY_WEIGHT * score)
 
     # Everyday Korean for the catalog's verbs and states ("안 넣었어요" is missing, "꺼야" off): the
     # group's words at the thesaurus weight, in the concept of the morpheme they were said with

@@ -60,3 +60,17 @@ def test_a_number_after_http_is_a_status_and_after_code_a_code(search_service, q
 
 def test_a_status_no_code_has_finds_the_codes_that_answer_it(search_service):
     assert set(codes(search_service, "status 401")[:2]) == {"200", "210"}  # both API Gateway 401s
+
+
+@pytest.mark.parametrize("unlisted,listed", [
+    ("타임아우트", "타임아웃"),  # spellings nobody listed, more than one jamo off and split by mecab
+    ("비트래이트", "비트레이트"),
+    ("스토리쥐 버킷", "스토리지 버킷"),
+])
+def test_an_unlisted_hangul_spelling_finds_what_the_listed_one_finds(search_service, unlisted, listed):
+    assert codes(search_service, unlisted)[:1] == codes(search_service, listed)[:1]
+
+
+def test_a_native_korean_word_is_not_read_as_english(search_service):
+    # "사라짐" is near no English word's spelling: it must not bring in an API Gateway code
+    assert codes(search_service, "예약 잡아둔 게 사라짐")[0] == codes(search_service, "예약")[0]
