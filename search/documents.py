@@ -91,7 +91,7 @@ def documents(catalog) -> Iterator[dict]:
         yield {
             "code": e.code, "category": e.category, "name": e.name, "aliases": " ".join(e.name_aliases),
             "name_exact": " ".join(n.lower() for n in names),
-            "name_words": " ".join([*names, *name_parts]),
+            "name_words": " ".join([*names, *name_parts]) or title_message(e.message),
             "message": _join(e.message, e.description_ko), "message_text": e.message,
             "desc_ko": e.description_ko,
             "en": _join(e.summary.en, e.explanation.en, e.fix.en, placeholders_en, notes_en,
@@ -106,6 +106,13 @@ def documents(catalog) -> Iterator[dict]:
                            e.fix.en, placeholders_en),
             "summary_en": e.summary.en, "summary_ko": e.summary.ko,
         }
+
+
+def title_message(message: str) -> str:
+    """A short message that serves a code without a name as its name ("Quota Exceeded", the API
+    Gateway's codes), else nothing: a sentence is no name."""
+    words = WORD_RE.findall(message)
+    return message if "{" not in message and 0 < len(words) <= 4 else ""
 
 
 def message_words(message: str) -> tuple[str, ...]:

@@ -74,3 +74,12 @@ def test_an_unlisted_hangul_spelling_finds_what_the_listed_one_finds(search_serv
 def test_a_native_korean_word_is_not_read_as_english(search_service):
     # "사라짐" is near no English word's spelling: it must not bring in an API Gateway code
     assert codes(search_service, "예약 잡아둔 게 사라짐")[0] == codes(search_service, "예약")[0]
+
+
+@pytest.mark.parametrize("query,code", [
+    ("denied permission", "210"),  # API Gateway codes have no name: their short message serves as one
+    ("failed authentication", "200"),
+    ("exceeded quota", "400"),
+])
+def test_a_gateway_codes_message_words_in_any_order_find_it(search_service, query, code):
+    assert codes(search_service, query)[0] == code
