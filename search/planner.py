@@ -248,10 +248,10 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             catalog_words = catalog_of[id(exp.group)]
             if not korean.has_hangul(exp.matched):
                 # an English phrase ("doesn't work", "not set", "took too long"): single words were
-                # expanded above; the phrase joins the concept of its last word
+                # expanded above; the phrase means more than its words, so it is a concept of its own
                 phrase = en_terms(exp.matched)
                 if len(phrase) > 1:
-                    key = next((word_concept[t] for t in reversed(phrase) if t in word_concept), f"ph:{exp.matched}")
+                    key = f"th:{exp.matched}"
                     for word in catalog_words:
                         add_en(key, word, THESAURUS_WEIGHT)
                 continue
@@ -260,7 +260,10 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 continue  # the glossary's translation of the word is enough (권한: permission)
             inside = [m for m in morphs if m in matched]
             # the glossary's key for the same word, so a word in both counts once
-            key = f"ko:{matched}" if matched in morphs else f"ko:{max(inside, key=len)}" if inside else f"gl:{matched}"
+            if " " in exp.matched:  # a phrase ("다 만들어": completed) means more than its word (만들: create)
+                key = f"th:{matched}"
+            else:
+                key = f"ko:{matched}" if matched in morphs else f"ko:{max(inside, key=len)}" if inside else f"gl:{matched}"
             for word in catalog_words:
                 add_en(key, word, THESAURUS_WEIGHT)
             for word in exp.add_ko:

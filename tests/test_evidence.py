@@ -21,6 +21,8 @@ def stated_units(entry) -> set[str]:
     ("스케줄 수정할 항목을 하나도 안 넣었어요", "250215"),
     ("녹화 안 할 때는 즉시 온에어 꺼 주세요", "250139"),  # 꺼 → off, false
     ("스냅샷 다 만들어졌어요", "250169"),  # 다 만들어 → created, completed
+    ("숏클립 다 만들어졌대요", "250165"),  # the phrase is done (COMPLETED), more than 만들 (create)
+    ("숏클립 아직 만드는 중", "250164"),
 ])
 def test_everyday_korean_for_a_state_finds_its_code(search_service, query, code):
     assert codes(search_service, query)[0] == code
