@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -26,8 +27,8 @@ from app import create_app
 from catalog import CatalogError
 
 import search
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ["channel", "채널", "recording", "CHANNEL_NOT_FOUND", "quality set", "250104", "권한",
            "segmnet duration", "버킷 권한 없음", "2503"]
 
@@ -186,6 +187,24 @@ def test_fault_before_start(tmp_path, expected, caplog, fault):
         assert said == []
     if fault != "replaced-by-a-file":
         assert_fresh_start_reuses(index, expected, caplog)
+
+
+def test_an_index_built_in_memory_touches_no_shared_scratch_path(tmp_path, monkeypatch, expected, caplog):
+    """Whoosh's RamStorage keeps its scratch segments at one fixed path in the temp dir (MAIN.tmp),
+    which two starts building in memory at once (two workers, two test runs) delete under each
+    other: the in-memory build must keep everything in memory, so a temp dir that cannot even be
+    created changes nothing, and two such starts side by side give the same answers."""
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("the temp dir is a file: nothing can be created under it")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocked))
+    index = tmp_path / "index"
+    index.write_text("not a directory")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        apps = in_new_threads(lambda: make_app(index), count=2)
+        assert [answers(app.test_client()) for app in apps] == [expected] * 2
+    assert_quiet_about_failures(caplog)
+    assert [w for w in warnings(caplog) if "memory" in w] and len(warnings(caplog)) == 2, warnings(caplog)
 
 
 def test_a_file_changed_before_the_start_is_found_by_the_manifest(tmp_path, expected, caplog):
