@@ -18,7 +18,7 @@ run: install $(MO)
 TEST_WORKERS ?= auto
 test: install-dev $(MO)
 	$(BIN)/flask --app app build-static
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
