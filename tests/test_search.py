@@ -450,6 +450,7 @@ def test_rebuilds_never_fail_a_running_search_nor_a_starting_one(tmp_path):
                 answers.append(codes(starting.search("채널을 찾을 수 없어요")))
             except Exception as exc:  # pragma: no cover - the assertion below reports it
                 errors.append(exc)
+            stop.wait(0.001)  # a pause, so the hammering threads never starve the rebuilding one
 
     threads = [threading.Thread(target=hammer) for _ in range(3)]
     for t in threads:
