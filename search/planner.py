@@ -23,6 +23,7 @@ from .scoring import Concept
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
 SURE_STATUS_BOOST = 10.0
 AMBIGUOUS_CODE_BOOST = 8.0  # a number that is both a code and an HTTP status: the words around it decide
+REAL_WORD_ZIPF = 4.0  # as common as "bucket" or "black" (wordfreq's Zipf scale): a word, not a typo
 BACK_MIN_SCORE = 0.8  # jamo similarity to a reviewed spelling below which a guess is noise
 TYPING_WEIGHT = 0.9  # a word 초성 or a prefix stands for counts a little less than one typed whole
 
@@ -176,7 +177,9 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             for part in parts:  # "bucketname" is bucket and name
                 stems.extend(en_terms(part))
                 add_en(f"en:{part}", part, 1.0)
-            if word_stems and not known and not parts and low.isalpha() and max_typos(low):
+            # a common English word the catalog lacks ("black") is no typo of one it has ("back")
+            if (word_stems and not known and not parts and low.isalpha() and max_typos(low)
+                    and lexicon.zipf(low) < REAL_WORD_ZIPF):
                 fix = correct(low, vocab)
                 if fix:
                     plan.corrections[piece.text] = fix
