@@ -13,9 +13,12 @@ run: install $(MO)
 	$(BIN)/flask --app app build-static
 	BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# Every test, spread over the machine's cores one test file per worker at a time (pytest-xdist):
+# each worker has its own session fixtures, live server and browser. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= auto
 test: install-dev $(MO)
 	$(BIN)/flask --app app build-static
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

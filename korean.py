@@ -251,10 +251,11 @@ def load_endings(path: str | Path = ENDINGS_FILE) -> dict[str, str]:
 
 
 def _context(line: str, run: re.Match) -> tuple[str, str, str]:
-    """A Hangul run with what mecab sees around it, coarsely: a number before it ("20자"), and
+    """A Hangul run with what mecab sees around it, coarsely: a number before it ("20자", "0 만"), and
     whether the line ends after it, a space follows or something else does."""
     a, b = run.span()
-    before = "9" if a and line[a - 1].isdigit() else ""
+    left = line[:a].rstrip(" ")
+    before = "9" if left and left[-1].isdigit() else ""
     after = "$" if b == len(line) else " " if line[b].isspace() else "."
     return before, run.group(), after
 

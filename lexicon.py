@@ -246,11 +246,15 @@ def prefer_real_words(typed: str, candidates: Iterable[tuple[str, int]],
     return best[1] if best else None
 
 
+COMMON_ZIPF = 3.0  # English words at least this common keep their Zipf value for any query word
+
+
 @dataclass(frozen=True)
 class Frequencies:
     """What a serving process needs of wordfreq's lists, computed once at index build so it never
     loads them (about 15 MB per worker): the Zipf value of the catalog's English words (the
-    spelling corrector's prior), the frequency of common Korean words (the Korean lexicon's prior,
+    spelling corrector's prior) and of every English word of Zipf COMMON_ZIPF or more (whether a
+    word the catalog lacks is a real word: rarer words read as 0), the frequency of common Korean words (the Korean lexicon's prior,
     and whether a Hangul word is Korean at all), and the frequency of the common English words that
     type whole Hangul on the 2-beolsik keyboard (the only English words that can stop a Latin word
     from being read as Korean typed in English mode)."""
@@ -270,7 +274,8 @@ class Frequencies:
     def compute(cls, english_words: Iterable[str], types_hangul: Callable[[str], bool],
                 is_hangul: Callable[[str], bool]) -> "Frequencies":
         """The tables for a catalog's English words (loads wordfreq: index builds only)."""
-        zipf_en = {w: z for w in english_words if (z := zipf(w)) > 0}
+        zipf_en = {w: z for w, z in _frequencies("en").items() if z >= COMMON_ZIPF}
+        zipf_en.update((w, z) for w in english_words if (z := zipf(w)) > 0)
         ko = {w: f for w, f in word_frequencies("ko").items() if f > 0 and is_hangul(w)}
         en = {w: f for w, f in word_frequencies("en").items()
               if f > 0 and w.isascii() and w.isalpha() and len(w) >= 2 and (types_hangul(w) or types_hangul(w.upper()))}

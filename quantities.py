@@ -74,3 +74,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             out[Quantity(Fraction(start.group(1)) * factor, base)] = None
         out[Quantity(end * factor, base)] = None
     return tuple(out)
+
+
+def numbers_with_units(text: str) -> frozenset[str]:
+    """The numbers of text, as written, that carry a unit ("200" in "200개"): amounts, not codes."""
+    return frozenset(m.group(1) for m in _QUANTITY_RE.finditer(text))

@@ -3,21 +3,21 @@
 /opensearch.xml in views.py points browsers at). Thin views over the search service in
 app.extensions["search"] (the search package) and the paste matcher (matcher.py); nothing here knows
 about Whoosh. What a query leads to (results, pinned codes, a jump to one code) is decided in
-one place, lookup()."""
+one place, lookup.lookup(); the words a query matched come back as spans and are marked up here
+(the `marked` template filter)."""
 from __future__ import annotations
 
-import dataclasses
-import html
 import json
 import re
-from dataclasses import dataclass, field
 
 from flask import (Blueprint, Flask, Response, abort, current_app, get_template_attribute, redirect, render_template,
                    request, url_for)
 from flask_babel import force_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 import i18n
+from lookup import Lookup, identify, is_paste, lookup
+from search import Marked
 from views import api_error, get_catalog, no_store, render_code_page, value_args
 from web import errors, policy
 
@@ -28,11 +28,7 @@ MAX_LIMIT = 100
 SUGGESTIONS = 10
 MAX_PASTE_BYTES = 64 * 1024  # a whole `curl -v` dump or log excerpt
 MAX_BODY_BYTES = 1024 * 1024  # a 64 KB paste form- or JSON-encoded, with room to say "too long" ourselves
-SHORT_QUERY = 256  # characters: longer text, or text with line breaks, is a paste (sent by POST, never in a URL)
-MIN_CERTAIN_SPECIFICITY = 10  # fixed characters a message must have to identify its code alone ("{0} not found." has 8)
-MIN_CERTAIN_PARTIAL = 20  # ... and found inside longer text (a log line)
 CODE_LIKE = re.compile(r"^[A-Za-z#]{0,6}[\s:#-]*(\d[\d,.\s_-]{1,12}\d)$")
-MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
 def get_search():
@@ -41,94 +37,27 @@ def get_search():
 
 # ------------------------------------------------------------------------------ lookup
 
-@dataclass(frozen=True)
-class Lookup:
-    """What a query or a paste leads to."""
-
-    results: object  # search.SearchResults, pinned codes first
-    paste: object | None  # matcher.PasteAnalysis when the text was a pasted error
-    jump: str | None = None  # a code to go straight to: an exact code or name, or a certain paste
-    values: dict = field(default_factory=dict)  # {"0": "pageNo"}: what the certain paste's placeholders held
-
-    @property
-    def pinned(self) -> int:
-        """How many results the paste matcher found (they come first)."""
-        return sum(1 for hit in self.results.hits if hit.match is not None)
-
-
-def lookup(query: str, limit: int, page: int = 1, category: str | None = None, paste: bool | None = None) -> Lookup:
-    """Search, with the codes a pasted message or error body matches pinned at the top, and the jump.
-
-    Words typed into the box go straight to search: a catch-all template would otherwise claim them
-    ("channel not found" fits "{0} not found."). `paste=True` analyses the text whatever it looks like.
-    """
-    matcher = current_app.extensions["matcher"]
-    analysis = analyse_paste(query) if (paste if paste is not None else matcher.looks_like_paste(query)) else None
-    pinned = [(m.code, m.as_json()) for m in analysis.matches if earns_pin(m, analysis, query)] if analysis else ()
-    if category and pinned:
-        cat = get_catalog()
-        pinned = [(code, match) for code, match in pinned if cat.get(code).category == category]
-    results = get_search().search(words_of(query, analysis), limit=limit, page=page, category=category,
-                                  pinned=pinned if page == 1 else ())
-    if results.degraded:  # a failed search is answered as such, and never kept as an answer
+def find(query: str, limit: int, page: int = 1, category: str | None = None, paste: bool | None = None) -> Lookup:
+    """lookup() over this app's search service and matcher; a search that could not run is a 503."""
+    found = lookup(query, search=get_search(), matcher=current_app.extensions["matcher"], limit=limit, page=page,
+                   category=category, paste=paste)
+    if found.degraded:  # a failed search is answered as such, and never kept as an answer
         policy.incomplete()
         unavailable = errors.error_response(503)
         unavailable.headers["Retry-After"] = "5"
         abort(unavailable)
-    if analysis is None:
-        exact = results.exact_codes[0] if len(results.exact_codes) == 1 and not category and page == 1 else None
-        return Lookup(results, None, exact)
-    certain = certain_match(analysis)
-    return Lookup(results, analysis, certain.code if certain else None, dict(certain.params) if certain else {})
+    return found
 
 
-def analyse_paste(text: str):
-    """The matcher's analysis, without a catch-all template ("{0}") unless the body's fields named it."""
-    analysis = current_app.extensions["matcher"].analyse(text)
-    real = tuple(m for m in analysis.matches if m.specificity > 0 or m.source != "message")
-    if len(real) != len(analysis.matches):
-        analysis = dataclasses.replace(analysis, matches=real, segments=analysis.segments if real else ())
-    return analysis
-
-
-def earns_pin(match, analysis, text: str) -> bool:
-    """A match goes above the search results only with evidence: an error body or its fields, the
-    code's number in the text, or enough of the message's fixed words that it is not a coincidence
-    ("CH-1 not found." fits "{0} not found." with 8 fixed characters: searched, not pinned)."""
-    if match.source != "message" or analysis.body is not None:
-        return True
-    if re.search(rf"(?<!\d){match.code}(?!\d)", text):
-        return True
-    return match.specificity >= MIN_CERTAIN_SPECIFICITY
-
-
-def certain_match(analysis):
-    """The match a paste identifies beyond doubt, or None when a person should choose among several."""
-    if not analysis.matches or analysis.conflicts:
-        return None
-    first, rest = analysis.matches[0], analysis.matches[1:]
-    if first.source == "errorCode":
-        return first
-    if first.source == "errorName":
-        return None if any(m.source == "errorName" for m in rest) else first
-    if any(n.kind == "same_message" for n in first.notes) or first.specificity < MIN_CERTAIN_SPECIFICITY:
-        return None
-    if first.exact:
-        return None if any(m.exact for m in rest) else first
-    return first if not rest and first.specificity >= MIN_CERTAIN_PARTIAL else None
-
-
-def words_of(query: str, analysis) -> str:
-    """What to search by words: the query, or for a long paste the body's message, else its end."""
-    if analysis is None or len(query) <= SHORT_QUERY:
-        return query
-    message = (analysis.body or {}).get("error", {}).get("message")
-    return message if isinstance(message, str) and message.strip() else query[-SHORT_QUERY:]
-
-
-def is_paste(text: str) -> bool:
-    """Text that must not go into an address: long, several lines, or a message or body."""
-    return len(text) > SHORT_QUERY or "\n" in text or current_app.extensions["matcher"].looks_like_paste(text)
+@search.app_template_filter("marked")
+def marked_html(marked: Marked) -> Markup:
+    """A field's text escaped, with each matched span in <mark>."""
+    out, pos = [], 0
+    for start, end in marked.spans:
+        out += [escape(marked.text[pos:start]), Markup("<mark>"), escape(marked.text[start:end]), Markup("</mark>")]
+        pos = end
+    out.append(escape(marked.text[pos:]))
+    return Markup("").join(out)  # every piece of text went through escape()
 
 
 def code_hint(query: str):
@@ -172,7 +101,7 @@ def search_page():
     category = _category(request.args.get("category"))
     if not query:
         return render_search(query="", found=None, category=category)
-    found = lookup(query, PAGE_SIZE, page, category or None)
+    found = find(query, PAGE_SIZE, page, category or None)
     if found.jump:  # one code or name, or a certain paste: address-bar searches jump straight there
         response = redirect(url_for("pages.code_page", ident=found.jump, **value_args(found.values)), 302)
         return no_store(response) if found.paste else response
@@ -191,9 +120,9 @@ def search_post():
     query = text.strip()
     if not query:
         return redirect(url_for("search.search_page"), 303)
-    if not is_paste(query):  # typed words: the ordinary, shareable search address
+    if not is_paste(query, current_app.extensions["matcher"]):  # typed words: the ordinary, shareable search address
         return redirect(url_for("search.search_page", q=query, category=category or None), 303)
-    found = lookup(query, PAGE_SIZE, 1, category or None, paste=True)
+    found = find(query, PAGE_SIZE, 1, category or None, paste=True)
     if found.jump:
         entry = get_catalog().get(found.jump)
         return no_store(render_code_page(entry, {int(k): v for k, v in found.values.items()}, from_paste=True))
@@ -236,23 +165,11 @@ def entry_json(entry) -> dict:
 
 
 def result_json(hit, entry) -> dict:
+    """A result: the entry's fields, each shown field's matched spans ("marks") and the same marked up."""
     return {
-        **entry_json(entry), "score": hit.score, "highlights": {k: str(v) for k, v in hit.highlights.items()},
-        "marks": {k: marked_spans(v) for k, v in hit.highlights.items()}, "match": hit.match,
+        **entry_json(entry), "score": hit.score, "highlights": {k: str(marked_html(v)) for k, v in hit.marked.items()},
+        "marks": {k: [list(span) for span in v.spans] for k, v in hit.marked.items()}, "match": hit.match,
     }
-
-
-def marked_spans(highlighted) -> list[list[int]]:
-    """[start, end] of each matched word in the plain text of a highlighted field (for scripts: no HTML)."""
-    spans, pos, plain = [], 0, 0
-    text = str(highlighted)
-    for m in MARK_RE.finditer(text):
-        plain += len(html.unescape(text[pos:m.start()]))
-        word = len(html.unescape(m.group(1)))
-        spans.append([plain, plain + word])
-        plain += word
-        pos = m.end()
-    return spans
 
 
 @search.route("/api/search")
@@ -270,7 +187,7 @@ def api_search():
     category = request.args.get("category", "").strip()
     if category and cat.category(category) is None:
         return api_error(f"Unknown category: {category[:100]}", 400)
-    found = lookup(query, limit, page, category or None)
+    found = find(query, limit, page, category or None)
     results = found.results
     body = {
         "query": query, "total": results.total, "page": results.page, "limit": results.limit,
@@ -298,8 +215,8 @@ def api_match():
     if not text.strip():
         return no_store(api_error("text is empty", 400))
     cat = get_catalog()
-    analysis = analyse_paste(text)
-    certain = certain_match(analysis)
+    pasted = identify(text, current_app.extensions["matcher"])
+    analysis, certain = pasted.analysis, pasted.certain
     body = {
         "truncated": analysis.truncated,
         "jump": {"code": certain.code, "values": dict(certain.params),

@@ -4,14 +4,15 @@ Its modules follow the flow: ``analysis`` (tokenizers and filters used the same 
 query time) → ``documents`` (the schema, field weights, documents from a Catalog) → ``index``
 (the index on disk and the vocabulary read from it) → ``planner`` (a pure function from text,
 vocabulary and glossary to a plan) → ``scoring`` (scores over cached postings) → ``service``
-(``SearchService``: build, open, search, suggest) and ``highlight`` (matched words marked, escaped).
+(``SearchService``: build, open, search, suggest) and ``highlight`` (the spans of matched words:
+data, never HTML; the web layer marks them up).
 
 User text is never parsed as query syntax. Whoosh (whoosh-reloaded 2.7.5) is unmaintained:
 everything it does is kept behind SearchService.
 """
 from .analysis import BI, EN, KO, SPELL, analyse, en_terms, split_compound
 from .documents import documents, make_schema
-from .highlight import highlight
+from .highlight import Marked, mark
 from .index import (MANIFEST, SCHEMA_VERSION, SPELL_FILE, IndexDamaged, Vocab, index_key, load_verified,
                     release_build_memory, write_index)
 from .planner import Plan, make_plan
@@ -19,7 +20,7 @@ from .service import (GLOSSARY_PATH, LIVE, MAX_LIMIT, MAX_QUERY, SearchHit, Sear
                       SearchService, Suggestion)
 
 __all__ = ["BI", "EN", "KO", "SPELL", "analyse", "en_terms", "split_compound", "documents", "make_schema",
-           "highlight", "MANIFEST", "SCHEMA_VERSION", "SPELL_FILE", "IndexDamaged", "Vocab", "index_key",
+           "Marked", "mark", "MANIFEST", "SCHEMA_VERSION", "SPELL_FILE", "IndexDamaged", "Vocab", "index_key",
            "load_verified", "release_build_memory", "write_index", "Plan", "make_plan",
            "GLOSSARY_PATH", "LIVE", "MAX_LIMIT", "MAX_QUERY", "SearchHit", "SearchResults",
            "SearchService", "Suggestion"]

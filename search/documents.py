@@ -6,6 +6,10 @@ from typing import Iterator
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 
+import re
+
+from quantities import quantities
+
 from .analysis import BI, EN, KO, WORD_RE, english_pieces, split_compound
 
 # ---------------------------------------------------------------------------------- schema
@@ -24,6 +28,7 @@ def make_schema() -> Schema:
         ko=TEXT(analyzer=KO, phrase=False),  # ours in Korean
         bi=TEXT(analyzer=BI, phrase=False),  # Hangul bigrams of all Korean text
         status=KEYWORD(),  # published HTTP status (API Gateway codes)
+        amount=KEYWORD(scorable=True),  # limits the text states: "20char", "1000count", "25fps", and bare numbers
         summary_en=STORED(), summary_ko=STORED(),
     )
 
@@ -46,7 +51,18 @@ LOOSE_BIGRAM_WEIGHT = 0.4  # "널을" in "채널을": the noun with its particle
 QUERY_NOISE = frozenset({"customer", "customers", "client", "user", "users", "says", "said", "say", "tells",
                          "getting", "get", "got", "keep", "keeps", "see", "seeing", "shows", "showing", "help"})
 EXACT_CODE_BOOST, EXACT_NAME_BOOST, NEAR_NAME_BOOST, STATUS_BOOST = 40.0, 30.0, 15.0, 4.0
-VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status")
+QUANTITY_BOOST = 4.0  # "20자" in a query and "20 characters" in a code's text: the limit it states
+NUMBER_BOOST = 1.0  # a bare number found in a code's text ("interval 1000")
+UNIT_BOOST = 3.0  # "21자" where the text states some limit in characters
+VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status", "amount")
+_NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\d.]*\w)")
+
+
+def amounts(text: str) -> list[str]:
+    """The quantity terms ("20char"), their units ("char": the text states a limit in characters)
+    and the bare numbers ("1000") of a text, for the amount field."""
+    found = quantities(text)
+    return [*(q.term for q in found), *dict.fromkeys(q.unit for q in found), *_NUMBER_RE.findall(text)]
 
 
 def _join(*parts: str) -> str:
@@ -60,6 +76,7 @@ def documents(catalog) -> Iterator[dict]:
     for e in catalog.codes:
         for text in (e.name.replace("_", " "), e.message, e.summary.en, e.explanation.en):
             known.update(w.lower() for w in WORD_RE.findall(text) if w.isalpha())
+    codes = {e.code for e in catalog.codes}
     for e in catalog.codes:
         names = [n for n in (e.name, *e.name_aliases) if n]
         name_parts = [p for w in " ".join(names).lower().replace("_", " ").split() for p in split_compound(w, known)]
@@ -74,7 +91,7 @@ def documents(catalog) -> Iterator[dict]:
         yield {
             "code": e.code, "category": e.category, "name": e.name, "aliases": " ".join(e.name_aliases),
             "name_exact": " ".join(n.lower() for n in names),
-            "name_words": " ".join([*names, *name_parts]),
+            "name_words": " ".join([*names, *name_parts]) or title_message(e.message),
             "message": _join(e.message, e.description_ko), "message_text": e.message,
             "desc_ko": e.description_ko,
             "en": _join(e.summary.en, e.explanation.en, e.fix.en, placeholders_en, notes_en,
@@ -82,10 +99,20 @@ def documents(catalog) -> Iterator[dict]:
             "ko": ko_ours,
             "bi": _join(e.description_ko, ko_ours),
             "status": str(e.http_status) if e.http_status else "",
+            "amount": " ".join(dict.fromkeys(a for a in amounts(_join(
+                e.message, e.description_ko, e.summary.en, e.summary.ko, e.explanation.en, e.explanation.ko,
+                e.fix.en, e.fix.ko, placeholders_en, placeholders_ko)) if a not in codes)),  # "see 250104" states no limit
             "spell": _join(" ".join(names).replace("_", " "), e.message, e.summary.en, e.explanation.en,
                            e.fix.en, placeholders_en),
             "summary_en": e.summary.en, "summary_ko": e.summary.ko,
         }
+
+
+def title_message(message: str) -> str:
+    """A short message that serves a code without a name as its name ("Quota Exceeded", the API
+    Gateway's codes), else nothing: a sentence is no name."""
+    words = WORD_RE.findall(message)
+    return message if "{" not in message and 0 < len(words) <= 4 else ""
 
 
 def message_words(message: str) -> tuple[str, ...]:

@@ -1,10 +1,16 @@
-"""Highlighting: stored texts analysed once, matched terms wrapped in <mark>, everything escaped."""
+"""Highlighting as data: stored texts analysed once, the character spans of the matched terms."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
-from markupsafe import Markup, escape
 
+@dataclass(frozen=True)
+class Marked:
+    """A field's plain text and the [start, end) character spans of the words a query matched."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()  # sorted, never overlapping nor touching
 
 
 _SPANS: dict = {}  # (analyzer, text) -> [(term, start, end)]: stored texts are analysed once
@@ -22,29 +28,21 @@ def _spans(analyzer, text: str) -> list[tuple[str, int, int]]:
     return spans
 
 
-def highlight(text: str, analyzers: Sequence[tuple[Any, set]]) -> Markup:
-    """text with every token whose term is in the set for its analyzer wrapped in <mark>; all escaped."""
+def mark(text: str, analyzers: Sequence[tuple[Any, set]]) -> Marked:
+    """text with the spans of every token whose term is in the set for its analyzer, merged."""
     if not text:
-        return Markup("")
-    marks = []
+        return Marked("")
+    found = []
     for analyzer, terms in analyzers:
         if terms:
-            marks.extend((start, end) for term, start, end in _spans(analyzer, text) if term in terms)
-    if not marks:
-        return escape(text)
-    marks.sort()
-    merged = [list(marks[0])]
-    for start, end in marks[1:]:
+            found.extend((start, end) for term, start, end in _spans(analyzer, text) if term in terms)
+    if not found:
+        return Marked(text)
+    found.sort()
+    merged = [list(found[0])]
+    for start, end in found[1:]:
         if start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    out, pos = [], 0
-    for start, end in merged:
-        out.append(escape(text[pos:start]))
-        out.append("<mark>")
-        out.append(escape(text[start:end]))
-        out.append("</mark>")
-        pos = end
-    out.append(escape(text[pos:]))
-    return Markup("".join(out))  # every piece of text went through escape()
+    return Marked(text, tuple((start, end) for start, end in merged))

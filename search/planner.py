@@ -1,6 +1,7 @@
 """The query plan: a pure function of the text, the index's vocabulary and the glossary."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,15 +10,21 @@ from whoosh import query as Q
 
 import korean
 import lexicon
+import transliterate
+from quantities import numbers_with_units, quantities
 
 from .analysis import BI, analyse, en_terms, english_pieces, split_compound
 from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
                         EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS, LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST,
-                        PART_WEIGHT, QUERY_NOISE, STATUS_BOOST, THESAURUS_WEIGHT)
+                        NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE, STATUS_BOOST, THESAURUS_WEIGHT, UNIT_BOOST)
 from .distance import osa
 from .scoring import Concept
 
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
+SURE_STATUS_BOOST = 10.0
+AMBIGUOUS_CODE_BOOST = 8.0  # a number that is both a code and an HTTP status: the words around it decide
+REAL_WORD_ZIPF = 4.0  # as common as "bucket" or "black" (wordfreq's Zipf scale): a word, not a typo
+BACK_MIN_SCORE = 0.8  # jamo similarity to a reviewed spelling below which a guess is noise
 TYPING_WEIGHT = 0.9  # a word 초성 or a prefix stands for counts a little less than one typed whole
 
 @dataclass
@@ -49,6 +56,52 @@ def exact_codes(vocab, norm: str) -> list[str]:
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", candidate) and vocab.has("name_exact", candidate.lower()):
         return sorted(vocab.by_name.get(candidate.lower(), ()), key=lambda c: (len(c), c))
     return []
+
+_THESAURUS_GLOSSARIES: dict[int, tuple[lexicon.Thesaurus, korean.Glossary, dict]] = {}
+
+
+def thesaurus_glossary(thesaurus: lexicon.Thesaurus) -> tuple[korean.Glossary, dict]:
+    """The thesaurus matched like the glossary (Korean words, English phrases), and each matched
+    group's catalog words, the ones documents contain (built once per thesaurus)."""
+    held = _THESAURUS_GLOSSARIES.get(id(thesaurus))
+    if held is None or held[0] is not thesaurus:
+        if len(_THESAURUS_GLOSSARIES) >= 4:  # a thesaurus lives as long as its service: a few at most
+            _THESAURUS_GLOSSARIES.clear()
+        groups = [(korean.GlossaryGroup(g.ko, g.english), g.catalog) for g in thesaurus.groups]
+        held = _THESAURUS_GLOSSARIES[id(thesaurus)] = (
+            thesaurus, korean.Glossary([g for g, _ in groups], en_key=en_terms), {id(g): c for g, c in groups})
+    return held[1], held[2]
+
+
+@functools.cache
+def back_transliterator() -> transliterate.BackTransliterator:
+    """The catalog's English words by their reviewed Hangul spellings (data/search/loanwords.toml)."""
+    loanwords = transliterate.load_loanwords()
+    return transliterate.BackTransliterator(sorted(loanwords), spellings=lambda w: loanwords[w].hangul)
+
+
+def unknown_hangul_words(norm: str, pieces, function_spans, vocab, translated) -> list[tuple[str, str]]:
+    """The Hangul words of a query (particles and endings left off) that no index field and no
+    glossary word knows, each with the first content morpheme read in it (the concept it joins)."""
+    out = []
+    for m in re.finditer(r"[가-힣]{2,}", norm):
+        inside = [p for p in pieces if m.start() <= p.start < m.end()]
+        if not inside:
+            continue
+        end = m.end()
+        for a, b in sorted(function_spans, reverse=True):
+            if b == end and a > inside[0].start:
+                end = a
+        word = norm[inside[0].start:end]
+        if len(word) < 2 or any(word in t for t in translated):  # the glossary knows all of it
+            continue
+        if any(vocab.has(f, w) for w in {word, *(p.text for p in inside if p.text == word)} for f in KO_FIELDS):
+            continue
+        if len(inside) == 1 and any(vocab.has(f, inside[0].text) for f in KO_FIELDS):
+            continue  # a known word with its ending ("녹화했어요")
+        out.append((word, inside[0].text))
+    return out
+
 
 def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = None) -> Plan:
     """Take a normalised query apart into concepts, each an OR of boosted (field, term) pairs.
@@ -101,6 +154,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
 
     # English words, each with its camelCase/digit parts and, if the index has never seen it,
     # the nearest word it does know
+    with_units = numbers_with_units(norm)
     stems: list[str] = []
     word_concept: dict[str, str] = {}
     current = None
@@ -110,7 +164,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             current = (low, piece.start, piece.end)
             if low in QUERY_NOISE:
                 continue
-            key = f"en:{low}"
+            key = f"num:{low}" if low.isdigit() else f"en:{low}"  # one concept for a number, however it matches
             word_stems = en_terms(low)
             stems.extend(word_stems)
             for st in word_stems:
@@ -123,7 +177,9 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             for part in parts:  # "bucketname" is bucket and name
                 stems.extend(en_terms(part))
                 add_en(f"en:{part}", part, 1.0)
-            if word_stems and not known and not parts and low.isalpha() and max_typos(low):
+            # a common English word the catalog lacks ("black") is no typo of one it has ("back")
+            if (word_stems and not known and not parts and low.isalpha() and max_typos(low)
+                    and vocab.zipf(low) < REAL_WORD_ZIPF):
                 fix = correct(low, vocab)
                 if fix:
                     plan.corrections[piece.text] = fix
@@ -162,8 +218,10 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
 
     # The glossary: a Korean word also searches its English (and Korean) synonyms, an English
     # word its English synonyms; each joins the concept of the word it came from
+    translated: list[str] = []  # Korean words the glossary matched
     for exp in glossary.expand(norm, morphs, stems):
         matched = exp.matched.replace(" ", "")
+        translated.append(matched)
         if korean.has_hangul(exp.matched):
             key = f"ko:{matched}" if matched in morphs else f"gl:{matched}"
             for word in exp.add_en:
@@ -179,6 +237,41 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 plan.ko.update(vocab.korean.terms(word))
                 plan.bi.update(g for g in analyse(BI, word) if len(g) == 2)
 
+    # A Hangul word neither the index nor the glossary knows may be an English word spelled a way
+    # nobody listed ("레솔루션", "오쓰"): the catalog words whose reviewed spellings are nearest
+    for word, head in unknown_hangul_words(norm, morph_pieces, function_spans, vocab, translated):
+        for english, score in back_transliterator()(word, limit=2, min_score=BACK_MIN_SCORE):
+            add_en(f"ko:{head}" if head else f"gl:{word}", english, GLOSSARY_WEIGHT * score)
+
+    # Everyday Korean for the catalog's verbs and states ("안 넣었어요" is missing, "꺼야" off): the
+    # group's words at the thesaurus weight, in the concept of the morpheme they were said with
+    if thesaurus:
+        everyday, catalog_of = thesaurus_glossary(thesaurus)
+        for exp in everyday.expand(norm, morphs, stems):
+            catalog_words = catalog_of[id(exp.group)]
+            if not korean.has_hangul(exp.matched):
+                # an English phrase ("doesn't work", "not set", "took too long"): single words were
+                # expanded above; the phrase means more than its words, so it is a concept of its own
+                phrase = en_terms(exp.matched)
+                if len(phrase) > 1:
+                    key = f"th:{exp.matched}"
+                    for word in catalog_words:
+                        add_en(key, word, THESAURUS_WEIGHT)
+                continue
+            matched = exp.matched.replace(" ", "")
+            if matched in translated:
+                continue  # the glossary's translation of the word is enough (권한: permission)
+            inside = [m for m in morphs if m in matched]
+            # the glossary's key for the same word, so a word in both counts once
+            if " " in exp.matched:  # a phrase ("다 만들어": completed) means more than its word (만들: create)
+                key = f"th:{matched}"
+            else:
+                key = f"ko:{matched}" if matched in morphs else f"ko:{max(inside, key=len)}" if inside else f"gl:{matched}"
+            for word in catalog_words:
+                add_en(key, word, THESAURUS_WEIGHT)
+            for word in exp.add_ko:
+                add_ko(key, word, THESAURUS_WEIGHT)
+
     # 초성 and the word being typed: one concept per token, the best of the words it can be, each
     # with its glossary translations
     for token, words in (reading.alternatives if reading is not None else ()):
@@ -193,10 +286,21 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 add_en(key, word, TYPING_WEIGHT)
 
     # Codes, statuses and names written as such
-    for token in dict.fromkeys(re.findall(r"[A-Za-z0-9_]+", norm)):
-        if token.isdigit():
-            add(f"code:{token}", "code", token, EXACT_CODE_BOOST)
-            add(f"code:{token}", "status", token, STATUS_BOOST)
+    tokens = re.findall(r"[A-Za-z0-9_]+", norm)
+    for token in dict.fromkeys(tokens):
+        if token.isdigit() and token in with_units:  # "200개" is a count, not API Gateway code 200
+            add(f"num:{token}", "amount", token, NUMBER_BOOST * PART_WEIGHT)  # "50 files": a unit we do not read
+        elif token.isdigit():
+            role = number_role(norm, token, vocab, words=len(tokens) > 1 or korean.has_hangul(norm))
+            if role == "status":  # "http" in "HTTP 500" says what the number is, not what went wrong
+                for word in status_marker(norm, token):
+                    concepts.pop(f"ko:{word}" if korean.has_hangul(word) else f"en:{word.lower()}", None)
+            if role != "status":
+                add(f"num:{token}", "code", token, EXACT_CODE_BOOST if role == "code" else AMBIGUOUS_CODE_BOOST)
+            if role != "code":  # "HTTP 500", or a status no code has ("401"): surely the status
+                sure = role == "status" or not vocab.has("code", token)
+                add(f"num:{token}", "status", token, SURE_STATUS_BOOST if sure else STATUS_BOOST)
+            add(f"num:{token}", "amount", token, NUMBER_BOOST)
         elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", token):
             lower = token.lower()
             add(f"name:{lower}", "name_exact", lower, EXACT_NAME_BOOST)
@@ -205,6 +309,10 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 if near:
                     add(f"name:{lower}", "name_exact", near, NEAR_NAME_BOOST)
                     plan.corrections[token] = near.upper()
+    for found in quantities(norm):  # a limit the query names ("20자", "25 fps"): in the number's concept
+        number = re.match(r"[0-9.]+", found.term).group()
+        add(f"num:{number}", "amount", found.term, QUANTITY_BOOST)
+        add(f"num:{number}", "amount", found.unit, UNIT_BOOST)
     latin = re.findall(r"[A-Za-z0-9]+", norm)
     typed = [w.lower() for w in latin]
     for i, first in enumerate(typed):  # a whole official message written out ranks its code first
@@ -230,6 +338,30 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     if subqueries:
         plan.query = Q.Or(subqueries)
     return plan
+
+_STATUS_BEFORE = re.compile(r"(?i)(?:https?|status|상태 ?코드|응답 ?코드)\W{0,3}$")
+_CODE_BEFORE = re.compile(r"(?i)(?:error ?code|errorcode|code|에러 ?코드|오류 ?코드|코드)\W{0,3}$")
+
+
+def status_marker(norm: str, number: str) -> list[str]:
+    """The words just before a number that make it an HTTP status ("HTTP", "status", "상태 코드")."""
+    at = re.search(rf"(?<![0-9A-Za-z_]){number}(?![0-9A-Za-z_])", norm)
+    m = _STATUS_BEFORE.search(norm[:at.start()]) if at else None
+    return re.findall(r"[A-Za-z]+|[가-힣]+", m.group()) if m else []
+
+
+def number_role(norm: str, number: str, vocab, words: bool) -> str:
+    """What a number in a query is: "code" (an error code), "status" (an HTTP status, as in
+    "HTTP 400" or "status 401") or "either" (a code that is also some code's HTTP status, written
+    among other words: "400 bad request" names the status as often as API Gateway code 400)."""
+    at = re.search(rf"(?<![0-9A-Za-z_]){number}(?![0-9A-Za-z_])", norm)
+    before = norm[:at.start()] if at else ""
+    if _STATUS_BEFORE.search(before):
+        return "status"
+    if _CODE_BEFORE.search(before) or not words or not vocab.has("status", number):
+        return "code"
+    return "either"
+
 
 def correct(word: str, vocab) -> str | None:
     """The index word closest to a word the index does not know.

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from markupsafe import Markup
 from whoosh import query as Q
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index
@@ -25,7 +24,7 @@ from whoosh.index import Index
 import korean
 import lexicon
 from .analysis import BI, EN, en_terms, loanword_groups
-from .highlight import highlight
+from .highlight import Marked, mark
 from .index import IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
 from .scoring import TOP_POSTINGS, Concept, _combine_max, _combine_sum, _drain, _Postings
@@ -49,11 +48,11 @@ MAX_CACHED_DOCS = 20_000  # stored fields of documents shown, kept in memory per
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One result: the code, its score and its fields with the matched words marked (escaped HTML)."""
+    """One result: the code, its score and its shown fields with the spans of the matched words."""
 
     code: str
     score: float
-    highlights: dict[str, Markup]
+    marked: dict[str, Marked]  # name, message, description_ko, summary_en, summary_ko
     exact: bool = False  # the query was exactly this code or name
     match: dict | None = None  # set for codes pinned by the paste matcher
 
@@ -111,7 +110,8 @@ class SearchService:
 
     The index is verified against its manifest and held whole in memory (1.2 MB for the real
     catalog), so nothing that happens to the files on disk later changes an answer. Results are
-    plain dataclasses; highlights are Markup (escaped, with <mark> around matches).
+    plain dataclasses; a hit's fields are plain text with the spans of the matched words (the web
+    layer turns them into HTML).
     """
 
     def __init__(self, catalog, index_dir: str | Path, glossary_path: str | Path | None = GLOSSARY_PATH,
@@ -318,7 +318,7 @@ class SearchService:
             fields = self._stored(gen, searcher, docnum)
             # pinned, exact and listed codes outrank every scored hit
             hits.append(SearchHit(fields["code"], round(score if score else top + 1.0, 3),
-                                  self._highlights(gen, docnum, fields, plan), is_exact, match))
+                                  self._marked(fields, plan), is_exact, match))
         return SearchResults(norm, total, page, limit, tuple(hits), did_you_mean(norm, plan), tuple(exact))
 
     def _postings_of(self, query, searcher, gen: str) -> "_Postings":
@@ -398,14 +398,14 @@ class SearchService:
 
     # ------------------------------------------------------------------------ highlighting
 
-    def _highlights(self, gen, docnum, fields: dict, plan: Plan) -> dict[str, Markup]:
+    def _marked(self, fields: dict, plan: Plan) -> dict[str, Marked]:
         en, ko = [(EN, plan.en)], [(self._loaded.vocab.ko_analyzer, plan.ko), (BI, plan.bi), (EN, plan.en)]
         return {
-            "name": highlight(fields.get("name") or "", en),
-            "message": highlight(fields.get("message_text") or "", en),
-            "description_ko": highlight(fields.get("desc_ko") or "", ko),
-            "summary_en": highlight(fields.get("summary_en") or "", en),
-            "summary_ko": highlight(fields.get("summary_ko") or "", ko),
+            "name": mark(fields.get("name") or "", en),
+            "message": mark(fields.get("message_text") or "", en),
+            "description_ko": mark(fields.get("desc_ko") or "", ko),
+            "summary_en": mark(fields.get("summary_en") or "", en),
+            "summary_ko": mark(fields.get("summary_ko") or "", ko),
         }
 
     # ------------------------------------------------------------------------- suggestions

@@ -4,8 +4,26 @@ import pytest
 
 from app import create_app
 from catalog import GUIDANCE_KEYS, load_catalog
-from tests_paths import DATA_DIR
+from tests_paths import DATA_DIR, ROOT
 
+# The files that take longest, handed out first when make test spreads the files over workers, so that
+# no worker is left running one of them alone at the end (xdist would otherwise start the files with
+# the most tests first, and these few slow tests last). The order of the tests inside a file is kept.
+LONGEST_FIRST = ["tests/browser/test_a11y.py", "tests/test_search.py", "tests/test_faults.py",
+                 "tests/browser/test_ui_pages.py", "tests/browser/test_layout.py", "tests/test_data.py",
+                 "tests/test_serving.py", "tests/browser/test_ui_search.py", "tests/test_deploy.py",
+                 "tests/test_column_width.py"]
+
+
+def longest_first(items) -> list:
+    """The items with the files of LONGEST_FIRST first, in that order; every other one as collected."""
+    rank = {ROOT / name: i for i, name in enumerate(LONGEST_FIRST)}
+    return sorted(items, key=lambda item: rank.get(item.path, len(rank)))
+
+
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # an xdist worker: every worker sorts alike, so their lists agree
+        items[:] = longest_first(items)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -26,8 +27,8 @@ from app import create_app
 from catalog import CatalogError
 
 import search
+from tests_paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ["channel", "채널", "recording", "CHANNEL_NOT_FOUND", "quality set", "250104", "권한",
            "segmnet duration", "버킷 권한 없음", "2503"]
 
@@ -136,9 +137,24 @@ DAMAGE = {"corrupted", "truncated", "overwritten-in-place"}  # a missing index i
 
 
 @pytest.fixture(scope="module")
-def expected(tmp_path_factory):
+def healthy(tmp_path_factory) -> Path:
+    """A good index on disk, built once: each test starts from a copy instead of building its own."""
+    index = tmp_path_factory.mktemp("healthy") / "index"
+    make_app(index)
+    return index
+
+
+@pytest.fixture(scope="module")
+def expected(healthy):
     """The answers of a healthy site, to compare the faulty ones with."""
-    return answers(make_app(tmp_path_factory.mktemp("healthy") / "index").test_client())
+    return answers(make_app(healthy).test_client())
+
+
+@pytest.fixture
+def index(tmp_path, healthy) -> Path:
+    """A copy of the good index, for this test to damage."""
+    shutil.copytree(healthy, tmp_path / "index")
+    return tmp_path / "index"
 
 
 def assert_quiet_about_failures(caplog):
@@ -164,10 +180,8 @@ def assert_fresh_start_reuses(index, expected, caplog):
 # ------------------------------------------------------------------- before the start
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_fault_before_start(tmp_path, expected, caplog, fault):
-    index = tmp_path / "index"
-    make_app(index)  # a good index on disk
-    assert segments(index)
+def test_fault_before_start(index, expected, caplog, fault):
+    assert segments(index)  # a good index on disk
     FAULTS[fault](index)
     caplog.clear()
     with caplog.at_level(logging.INFO):
@@ -188,10 +202,26 @@ def test_fault_before_start(tmp_path, expected, caplog, fault):
         assert_fresh_start_reuses(index, expected, caplog)
 
 
-def test_a_file_changed_before_the_start_is_found_by_the_manifest(tmp_path, expected, caplog):
-    """One byte of the spelling word list changed: the index still opens, only its checksum tells."""
+def test_an_index_built_in_memory_touches_no_shared_scratch_path(tmp_path, monkeypatch, expected, caplog):
+    """Whoosh's RamStorage keeps its scratch segments at one fixed path in the temp dir (MAIN.tmp),
+    which two starts building in memory at once (two workers, two test runs) delete under each
+    other: the in-memory build must keep everything in memory, so a temp dir that cannot even be
+    created changes nothing, and two such starts side by side give the same answers."""
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("the temp dir is a file: nothing can be created under it")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocked))
     index = tmp_path / "index"
-    make_app(index)
+    index.write_text("not a directory")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        apps = in_new_threads(lambda: make_app(index), count=2)
+        assert [answers(app.test_client()) for app in apps] == [expected] * 2
+    assert_quiet_about_failures(caplog)
+    assert [w for w in warnings(caplog) if "memory" in w] and len(warnings(caplog)) == 2, warnings(caplog)
+
+
+def test_a_file_changed_before_the_start_is_found_by_the_manifest(index, expected, caplog):
+    """One byte of the spelling word list changed: the index still opens, only its checksum tells."""
     words = index / search.LIVE / search.SPELL_FILE
     data = bytearray(words.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -211,8 +241,7 @@ def test_a_file_changed_before_the_start_is_found_by_the_manifest(tmp_path, expe
 # ------------------------------------------------------------------- while running
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_fault_while_running(tmp_path, expected, caplog, fault):
-    index = tmp_path / "index"
+def test_fault_while_running(index, expected, caplog, fault):
     app = make_app(index)
     client = app.test_client()
     assert answers(client) == expected  # this thread now holds a searcher
@@ -234,8 +263,7 @@ def test_fault_while_running(tmp_path, expected, caplog, fault):
         assert_fresh_start_reuses(index, expected, caplog)
 
 
-def test_repeated_faults_while_running(tmp_path, expected, caplog):
-    index = tmp_path / "index"
+def test_repeated_faults_while_running(index, expected, caplog):
     app = make_app(index)
     client = app.test_client()
     with caplog.at_level(logging.INFO):
@@ -250,9 +278,8 @@ def test_repeated_faults_while_running(tmp_path, expected, caplog):
     assert_quiet_about_failures(caplog)
 
 
-def test_fault_with_kept_answers_on(tmp_path, expected):
+def test_fault_with_kept_answers_on(index, expected):
     """With pre-rendering on (as in production) the site answers the same through a fault."""
-    index = tmp_path / "index"
     app = make_app(index, PRERENDER=True)
     client = app.test_client()
     codes = {q: codes_for(client, q) for q in QUERIES}

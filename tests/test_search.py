@@ -235,7 +235,11 @@ def test_service_never_raises(search_service, text, limit, page):
     results = search_service.search(text, limit=limit, page=page)
     assert len(results.hits) <= limit
     for hit in results.hits:
-        assert CATALOG.get(hit.code) and all(isinstance(v, Markup) for v in hit.highlights.values())
+        assert CATALOG.get(hit.code) and set(hit.marked) == {"name", "message", "description_ko", "summary_en",
+                                                             "summary_ko"}
+        for marked in hit.marked.values():  # spans inside the text, in order, never overlapping nor touching
+            assert all(0 <= a < b <= len(marked.text) for a, b in marked.spans)
+            assert all(end < start for (_, end), (start, _) in zip(marked.spans, marked.spans[1:]))
     search_service.suggest(text)
 
 
@@ -254,30 +258,59 @@ def test_endpoints_never_answer_5xx(client, q, limit, page, category):
 
 # ------------------------------------------------------------------------------ highlighting
 
-def test_highlights_mark_matches_and_escape_everything(search_service):
+def test_hits_carry_the_matched_spans_as_data(search_service):
     hit = search_service.search("<script>alert(1)</script> channel not found").hits[0]
     assert hit.code == "250100"
-    assert hit.highlights["message"] == Markup("<mark>Channel</mark> is not <mark>found</mark>")
-    assert "<mark>채널</mark>" in hit.highlights["description_ko"] or "<mark>채널을</mark>" in hit.highlights["description_ko"]
-    for value in hit.highlights.values():
-        assert "<script" not in value
+    assert hit.marked["message"] == search.Marked("Channel is not found", ((0, 7), (15, 20)))
+    assert hit.marked["name"] == search.Marked("CHANNEL_NOT_FOUND", ((0, 7), (12, 17)))
+    desc = hit.marked["description_ko"]
+    assert desc.text == "채널을 찾을 수 없음" and desc.text[slice(*desc.spans[0])] in ("채널", "채널을")
 
 
-def test_highlights_escape_markup_in_the_data(tmp_path, make_catalog):
+def test_spans_are_on_the_datas_own_text(tmp_path, make_catalog):
     entry = dataclasses.replace(CATALOG.get("250100"), message='Value <b>x</b> & "quotes" too <big>',
                                 description_ko="채널 <i>이름</i> & 값")
     service = search.SearchService(make_catalog([entry]), tmp_path / "idx")
     hit = service.search("value quotes 채널").hits[0]
-    assert hit.highlights["message"] == Markup(
+    message = hit.marked["message"]
+    assert message.text == entry.message and [message.text[a:b] for a, b in message.spans] == ["Value", "quotes"]
+    assert hit.marked["description_ko"].text == entry.description_ko
+    assert hit.marked["description_ko"].spans[0] == (0, 2)
+
+
+def test_mark_merges_overlapping_spans():
+    out = search.mark("채널을 찾을 수 없음", [(search.KO, {"채널"}), (search.BI, {"채널", "널을"})])
+    assert out == search.Marked("채널을 찾을 수 없음", ((0, 3),))
+    assert search.mark("a < b", []) == search.Marked("a < b")
+    assert search.mark("", [(search.EN, {"a"})]) == search.Marked("")
+
+
+def test_the_search_package_makes_no_html():
+    """Highlighting is the web layer's: the engine returns text and spans, never markup."""
+    for path in sorted((ROOT / "search").glob("*.py")):
+        source = path.read_text("utf-8")
+        assert not re.search(r"^\s*(from|import) (markupsafe|html|jinja2|flask)\b", source, re.M), path.name
+        assert not re.search(r"Markup\(|<mark|&lt;|&amp;", source), path.name
+
+
+def test_the_marked_filter_escapes_the_text_and_wraps_each_span():
+    from views_search import marked_html
+    text = 'Value <b>x</b> & "quotes" too <big>'
+    assert marked_html(search.Marked(text, ((0, 5), (18, 24)))) == Markup(
         "<mark>Value</mark> &lt;b&gt;x&lt;/b&gt; &amp; &#34;<mark>quotes</mark>&#34; too &lt;big&gt;")
-    assert hit.highlights["description_ko"].startswith(Markup("<mark>채널</mark> &lt;i&gt;"))
-    assert html.unescape(re.sub(r"</?mark>", "", str(hit.highlights["message"]))) == entry.message
+    assert marked_html(search.Marked("<i>", ((0, 3),))) == Markup("<mark>&lt;i&gt;</mark>")
+    assert marked_html(search.Marked("a < b")) == Markup("a &lt; b") and marked_html(search.Marked("")) == ""
 
 
-def test_highlight_function_merges_overlapping_marks():
-    out = search.highlight("채널을 찾을 수 없음", [(search.KO, {"채널"}), (search.BI, {"채널", "널을"})])
-    assert out == Markup("<mark>채널을</mark> 찾을 수 없음")
-    assert search.highlight("a < b", []) == Markup("a &lt; b")
+def test_search_page_escapes_markup_in_the_data(tmp_path, make_app, make_catalog):
+    entry = dataclasses.replace(CATALOG.get("250100"), message='Value <b>x</b> & "quotes" too <big>',
+                                description_ko="채널 <i>이름</i> & 값")
+    app = make_app(PRERENDER=False, SHARE_IMAGES=False)
+    app.extensions["catalog"] = catalog = make_catalog([entry])
+    app.extensions["search"] = search.SearchService(catalog, tmp_path / "idx")
+    page = app.test_client().get("/search?q=value+quotes+채널&lang=en").get_data(as_text=True)
+    assert "<mark>Value</mark> &lt;b&gt;x&lt;/b&gt; &amp; &#34;<mark>quotes</mark>&#34; too &lt;big&gt;" in page
+    assert "<mark>채널</mark> &lt;i&gt;" in page and "<b>x</b>" not in page and "<i>이름" not in page
 
 
 # ------------------------------------------------------------------------ paging, filter, pinned
@@ -308,18 +341,27 @@ def test_pinned_codes_come_first_with_their_match(search_service):
 
 
 def test_fast_scoring_equals_whooshs_own(search_service):
-    """The cached evaluation gives the scores Whoosh's matchers give for the same query."""
-    searcher, gen = search_service._searcher()
-    vocab = search_service._vocab(gen, searcher)
-    for query in ("채널을 찾을 수 없어요", "segmnet duration", "CDN 상태 때문에 채널 삭제 불가", "object storage"):
-        plan = search.make_plan(korean.normalize(query), vocab, search_service.glossary)
-        fast = search_service._score(plan.query, searcher, gen)
-        slow = {h.docnum: h.score for h in searcher.search(plan.query, limit=None, optimize=False)}
-        assert fast.keys() == slow.keys()
-        assert all(abs(fast[d] - slow[d]) < 1e-6 * max(1, slow[d]) for d in slow)
-        # ranking from each term's best postings only is exact while terms are in few documents
-        assert search_service._score(plan.query, searcher, gen, exact=False) == fast
-        assert search_service._matching(plan.query, searcher, gen) == fast.keys()
+    """The service's scores (over cached postings, the first pages from each term's best postings
+    only) are the scores Whoosh's own matchers give for the same plan, on the same index."""
+    storage, _ = search.load_verified(search_service.root / search.LIVE, search_service.key)
+    with storage.open_index().searcher() as searcher:
+        vocab = search.Vocab.read(searcher.reader(), storage, [w for g in search_service.glossary.groups for w in g.ko])
+        code_of = {d: c for c, d in vocab.doc_of.items()}
+        for query in ("채널을 찾을 수 없어요", "segmnet duration", "CDN 상태 때문에 채널 삭제 불가", "object storage"):
+            plan = search.make_plan(korean.normalize(query), vocab, search_service.glossary, search_service.thesaurus)
+            slow = {code_of[h.docnum]: h.score for h in searcher.search(plan.query, limit=None, optimize=False)}
+            best = sorted(slow.values(), reverse=True)
+            first = search_service.search(query, limit=100)  # ranked from each term's best postings
+            assert first.total == len(slow) and first.hits
+            assert all(abs(hit.score - slow[hit.code]) < 1e-3 for hit in first.hits)
+            assert all(abs(hit.score - b) < 1e-3 for hit, b in zip(first.hits, best))
+            for category in {vocab.cat_of[vocab.doc_of[code]] for code in list(slow)[:3]}:  # every posting
+                filtered = search_service.search(query, limit=100, category=category)
+                mine = {c: sc for c, sc in slow.items() if vocab.cat_of[vocab.doc_of[c]] == category}
+                assert filtered.total == len(mine)
+                assert {hit.code for hit in filtered.hits} <= mine.keys()
+                assert all(abs(hit.score - mine[hit.code]) < 1e-3 for hit in filtered.hits)
+                assert all(abs(hit.score - b) < 1e-3 for hit, b in zip(filtered.hits, sorted(mine.values(), reverse=True)))
 
 
 # ---------------------------------------------------------------------------- the index's life
@@ -408,6 +450,7 @@ def test_rebuilds_never_fail_a_running_search_nor_a_starting_one(tmp_path):
                 answers.append(codes(starting.search("채널을 찾을 수 없어요")))
             except Exception as exc:  # pragma: no cover - the assertion below reports it
                 errors.append(exc)
+            stop.wait(0.001)  # a pause, so the hammering threads never starve the rebuilding one
 
     threads = [threading.Thread(target=hammer) for _ in range(3)]
     for t in threads:
@@ -550,6 +593,8 @@ def test_api_search_shape(client):
     assert first["code"] == "250100" and isinstance(first["code"], str) and first["url"].endswith("/codes/250100")
     assert first["match"] is None and isinstance(first["score"], float)
     assert "<mark>" in first["highlights"]["message"]
+    assert first["marks"]["message"] and all(first["message"][a:b].lower() in ("channel", "found")
+                                             for a, b in first["marks"]["message"])
     assert all(isinstance(r["code"], str) for r in data["results"])
 
 

@@ -145,7 +145,7 @@ def test_search_answers_are_bounded_in_bytes_and_never_evict_pages(make_app):
     for code in ("250104", "250100", "250101"):
         client.get(f"/codes/{code}?lang=en")
     pages = app.extensions["page_store"]
-    kept = dict(pages._entries)
+    kept = (len(pages), pages.bytes)
     answers = app.extensions["answer_cache"]
     words = ["channel", "recording", "채널", "녹화", "upload", "bucket", "quality", "thumbnail", "삭제", "timeout"]
     for a in words:
@@ -153,7 +153,7 @@ def test_search_answers_are_bounded_in_bytes_and_never_evict_pages(make_app):
             assert client.get("/search", query_string={"q": f"{a} {b}", "lang": "en"}).status_code in (200, 302)
             client.get("/api/search", query_string={"q": f"{a} {b}"})
     assert 0 < answers.bytes <= 60_000
-    assert pages._entries == kept  # not one page evicted
+    assert (len(pages), pages.bytes) == kept  # not one page evicted
     renders.clear()
     for code in ("250104", "250100", "250101"):
         client.get(f"/codes/{code}?lang=en")
@@ -198,17 +198,15 @@ def test_a_failed_search_is_answered_as_such_and_never_kept(fresh_app, monkeypat
 def test_prerender_all_keeps_every_permalink_in_both_languages(site_app):
     rendered = web.prerender_all(site_app)
     pages = site_app.extensions["page_store"]
-    keys = set(pages._entries)
     codes = [c.code for c in site_app.extensions["catalog"].codes]
     for code in codes:
         for lang in ("en", "ko"):
-            assert (SITE, f"/codes/{code}", lang) in keys
-            assert (SITE, f"/codes/{code}.md", lang) in keys
-        assert (SITE, f"/codes/{code}.json", None) in keys and (SITE, f"/api/codes/{code}", None) in keys
+            assert pages.get((SITE, f"/codes/{code}", lang)) and pages.get((SITE, f"/codes/{code}.md", lang))
+        assert pages.get((SITE, f"/codes/{code}.json", None)) and pages.get((SITE, f"/api/codes/{code}", None))
     for path in ("/", "/codes", "/llms.txt", "/changes.atom", "/opensearch.xml"):
-        assert {(SITE, path, "en"), (SITE, path, "ko")} <= keys, path
+        assert pages.get((SITE, path, "en")) and pages.get((SITE, path, "ko")), path
     for path in ("/api/codes", "/api/codes.csv", "/sitemap.xml", "/robots.txt"):
-        assert (SITE, path, None) in keys, path
+        assert pages.get((SITE, path, None)), path
     assert rendered >= 4 * len(codes)
     # held whole: a second pass renders nothing new
     size = pages.bytes
@@ -351,14 +349,14 @@ def test_catalog_compiled_elsewhere_when_the_checkout_is_read_only(tmp_path, mon
     src = tmp_path / "translations"
     shutil.copytree(ROOT / "translations", src, ignore=shutil.ignore_patterns("*.mo"))
     monkeypatch.setattr(i18n.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
-    real = i18n._write_atomic
+    real = i18n.tempfile.mkstemp
 
-    def read_only(path, catalog, write_mo):
-        if str(path).startswith(str(src)):
-            raise PermissionError(13, "read-only", str(path))
-        return real(path, catalog, write_mo)
+    def read_only(*args, dir=None, **kw):  # the checkout refuses new files, as a read-only one would
+        if dir is not None and str(dir).startswith(str(src)):
+            raise PermissionError(13, "read-only", str(dir))
+        return real(*args, dir=dir, **kw)
 
-    monkeypatch.setattr(i18n, "_write_atomic", read_only)
+    monkeypatch.setattr(i18n.tempfile, "mkstemp", read_only)
     out = i18n.compile_catalogs(src)
     assert out != src and (out / "ko" / "LC_MESSAGES" / "messages.mo").exists()
 

@@ -294,7 +294,12 @@ def test_catalog_csv_opens_in_a_spreadsheet(client, cat):
     assert by_code["210"]["http_status"] == "401"
 
 
-def test_csv_neutralises_spreadsheet_formulas():
-    from views import _csv_cell
-    assert _csv_cell("=1+1") == "'=1+1" and _csv_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert _csv_cell("Channel is not found") == "Channel is not found" and _csv_cell(None) == ""
+def test_csv_neutralises_spreadsheet_formulas(make_app, make_catalog, catalog):
+    import dataclasses
+    entry = dataclasses.replace(catalog.get("250100"), message="=1+1", description_ko="@SUM(A1)")
+    app = make_app(PRERENDER=False, SHARE_IMAGES=False)
+    app.extensions["catalog"] = make_catalog([entry, catalog.get("250104")])
+    body = app.test_client().get("/api/codes.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(body))}
+    assert rows["250100"]["message"] == "'=1+1" and rows["250100"]["description_ko"] == "'@SUM(A1)"
+    assert rows["250104"]["message"] == catalog.get("250104").message and rows["250104"]["http_status"] == ""

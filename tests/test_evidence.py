@@ -1,0 +1,87 @@
+"""Evidence beyond the words: everyday Korean for the catalog's states, numbers with their units,
+and what a number in a query is (an error code, an HTTP status, an amount)."""
+import pytest
+
+from quantities import quantities
+
+
+def codes(service, query, limit=10):
+    return [h.code for h in service.search(query, limit=limit).hits]
+
+
+def stated_units(entry) -> set[str]:
+    """The units of the limits a code's texts (official and ours) state."""
+    text = " ".join([entry.message, entry.description_ko, entry.summary.en, entry.summary.ko,
+                     entry.explanation.en, entry.explanation.ko, entry.fix.en, entry.fix.ko])
+    return {q.unit for q in quantities(text)}
+
+
+@pytest.mark.parametrize("query,code", [
+    ("오디오 샘플링 레이트 값을 안 넣었어요", "250327"),  # 안 넣었 → missing, required
+    ("스케줄 수정할 항목을 하나도 안 넣었어요", "250215"),
+    ("녹화 안 할 때는 즉시 온에어 꺼 주세요", "250139"),  # 꺼 → off, false
+    ("스냅샷 다 만들어졌어요", "250169"),  # 다 만들어 → created, completed
+    ("숏클립 다 만들어졌대요", "250165"),  # the phrase is done (COMPLETED), more than 만들 (create)
+    ("숏클립 아직 만드는 중", "250164"),
+])
+def test_everyday_korean_for_a_state_finds_its_code(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
+@pytest.mark.parametrize("query,unit", [
+    ("21자", "char"),  # no code says 21 characters: the ones with a character limit come first
+    ("글자 수 35자", "char"),
+    ("200개 초과", "count"),
+])
+def test_a_number_with_a_unit_finds_the_codes_that_state_a_limit_in_that_unit(search_service, catalog, query, unit):
+    top = codes(search_service, query)
+    assert top and unit in stated_units(catalog.get(top[0])), top[:3]
+
+
+@pytest.mark.parametrize("query,code", [
+    ("6시간", "250122"),  # its texts say 360분 and 360 (minutes): one quantity, another unit
+    ("360 minutes", "250122"),
+])
+def test_a_limit_written_in_another_unit_finds_the_code_that_states_it(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
+def test_a_number_with_a_unit_is_not_an_error_code(search_service):
+    assert "200" not in codes(search_service, "200개")[:3]  # API Gateway code 200 is no count
+
+
+@pytest.mark.parametrize("query,code", [
+    ("HTTP 400", "100"),  # the status of code 100, not API Gateway code 400 (a 429)
+    ("HTTP 500", "900"),  # not code 500 (a 503), nor a code whose name says HTTP
+    ("errorCode 400", "400"),
+    ("400", "400"),
+])
+def test_a_number_after_http_is_a_status_and_after_code_a_code(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
+def test_a_status_no_code_has_finds_the_codes_that_answer_it(search_service):
+    assert set(codes(search_service, "status 401")[:2]) == {"200", "210"}  # both API Gateway 401s
+
+
+@pytest.mark.parametrize("unlisted,listed", [
+    ("타임아우트", "타임아웃"),  # spellings nobody listed, more than one jamo off and split by mecab
+    ("비트래이트", "비트레이트"),
+    ("스토리쥐 버킷", "스토리지 버킷"),
+])
+def test_an_unlisted_hangul_spelling_finds_what_the_listed_one_finds(search_service, unlisted, listed):
+    assert codes(search_service, unlisted)[:1] == codes(search_service, listed)[:1]
+
+
+def test_a_native_korean_word_is_not_read_as_english(search_service):
+    # "사라짐" is near no English word's spelling: it must not bring in an API Gateway code
+    assert codes(search_service, "예약 잡아둔 게 사라짐")[0] == codes(search_service, "예약")[0]
+
+
+@pytest.mark.parametrize("query,code", [
+    ("denied permission", "210"),  # API Gateway codes have no name: their short message serves as one
+    ("failed authentication", "200"),
+    ("exceeded quota", "400"),
+])
+def test_a_gateway_codes_message_words_in_any_order_find_it(search_service, query, code):
+    assert codes(search_service, query)[0] == code
