@@ -299,6 +299,9 @@ def general_frequency(word: str, lang: str) -> float:
     return _wordlist(lang).get(_nfc(word).lower(), 0.0)
 
 
+MIN_FUZZY_PREFIX = 5  # a shorter word being typed has too many neighbours to guess a slip in it
+
+
 def complete_latin(prefix: str, sorted_words: list[str], weights: Mapping[str, float], limit: int = 12,
                    scan: int = 400) -> tuple[str, ...]:
     """The words of a sorted list that start with prefix (lower case), most weighty first."""
@@ -438,7 +441,21 @@ class QueryReader:
         prefix = prefix.lower()
         if prefix in self.english_counts:
             return ()
-        return complete_latin(prefix, self._english_sorted, self.english_counts, limit=self.lexicon.max_results)
+        found = complete_latin(prefix, self._english_sorted, self.english_counts, limit=self.lexicon.max_results)
+        if found or len(prefix) < MIN_FUZZY_PREFIX:
+            return found
+        # one letter wrong, extra or missing while typing ("timeme", "snpash"): the prefixes one
+        # edit away, the longest kept part first
+        near: dict[str, None] = {}
+        for i in range(len(prefix) - 1, 0, -1):
+            for edited in (prefix[:i] + prefix[i + 1:], prefix[:i]):
+                for word in complete_latin(edited, self._english_sorted, self.english_counts, limit=4):
+                    if len(word) > len(edited) and any(osa(prefix, word[:n], 1) <= 1 for n in (len(prefix) - 1,
+                                                                                                len(prefix), len(prefix) + 1)):
+                        near[word] = None
+            if near:
+                break
+        return tuple(near)[: self.lexicon.max_results]
 
     def _read(self, text: str, last_is_prefix: bool = True) -> Reading:
         return read_query(text, self.lexicon, self.is_english, last_is_prefix=last_is_prefix,

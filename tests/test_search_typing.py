@@ -61,3 +61,16 @@ def test_one_jamo_slips_are_corrected(search_service, query, corrected, code):
     assert code in [hit.code for hit in results.hits[:3]]
     if corrected:
         assert results.did_you_mean == corrected
+
+
+@pytest.mark.parametrize("query, code", [
+    ("timeme", "250122"),  # timem(achine) with one letter too many: no word begins so, none is one slip away
+    ("snpash", "250157"),  # sn(a)pshot: a letter left out
+    ("schedlu", "250206"),  # two letters swapped
+])
+def test_a_slip_in_the_word_being_typed_still_completes_it(search_service, query, code):
+    assert code in top(search_service, query)
+
+
+def test_a_word_no_catalog_word_begins_with_even_one_slip_away_finds_nothing(search_service):
+    assert search_service.search("thumbn").total == 0  # not "them", "those", "three"
