@@ -215,12 +215,21 @@ def code_ranges(cat) -> dict[str, tuple[str, str]]:
 # --------------------------------------------------------------------------------- API
 
 def entry_json(entry) -> dict:
-    """The fields a result shows: official text, our one-line summaries, the permalink."""
-    return {
-        "code": entry.code, "name": entry.name, "message": entry.message, "description_ko": entry.description_ko,
-        "summary_en": entry.summary.en, "summary_ko": entry.summary.ko, "category": entry.category,
-        "http_status": entry.http_status, "url": url_for("pages.code_page", ident=entry.code, _external=True),
-    }
+    """The fields a result shows: official text, our one-line summaries, the permalink (made once per
+    code and origin: the catalog is immutable; copy before changing it)."""
+    made = current_app.extensions["entry_json"]
+    key = (entry.code, request.host_url)
+    fields = made.get(key)
+    if fields is None:
+        fields = {
+            "code": entry.code, "name": entry.name, "message": entry.message, "description_ko": entry.description_ko,
+            "summary_en": entry.summary.en, "summary_ko": entry.summary.ko, "category": entry.category,
+            "http_status": entry.http_status, "url": url_for("pages.code_page", ident=entry.code, _external=True),
+        }
+        if len(made) >= ResultRows.MAX_ENTRIES:
+            made.clear()
+        made[key] = fields
+    return fields
 
 
 def result_json(hit, entry) -> dict:
@@ -318,3 +327,4 @@ def suggest():
 def init_app(app: Flask) -> None:
     app.register_blueprint(search)
     app.extensions["result_rows"] = ResultRows()
+    app.extensions["entry_json"] = {}
