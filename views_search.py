@@ -99,12 +99,13 @@ class ResultRows:
 
     def _split(self, entry, lang: str, category_titles: dict) -> tuple[str, ...] | None:
         """The row rendered with a hole per field, cut at the holes: static, field, static, ... (None
-        when the row cannot be cut: a hole character in the catalog's own text)."""
-        holes = SimpleNamespace(marked={name: Marked(f"{HOLE}{name}{HOLE}") for name in MARKED_FIELDS}, match=None)
-        pieces = tuple(str(self._macro()(holes, entry, lang, category_titles)).split(HOLE))
-        if len(pieces) % 2 == 0 or any(name not in MARKED_FIELDS for name in pieces[1::2]):
+        when the row cannot be cut: a hole character in the text shown around the fields)."""
+        macro = self._macro()
+        empty = SimpleNamespace(marked={name: Marked("") for name in MARKED_FIELDS}, match=None)
+        if HOLE in str(macro(empty, entry, lang, category_titles)):
             return None
-        return pieces
+        holes = SimpleNamespace(marked={name: Marked(f"{HOLE}{name}{HOLE}") for name in MARKED_FIELDS}, match=None)
+        return tuple(str(macro(holes, entry, lang, category_titles)).split(HOLE))
 
     @staticmethod
     def _macro():
