@@ -219,7 +219,7 @@ def entry_json(entry) -> dict:
     """The fields a result shows: official text, our one-line summaries, the permalink (made once per
     code and origin: the catalog is immutable; copy before changing it)."""
     made = current_app.extensions["entry_json"]
-    key = (entry.code, request.host_url)
+    key = (entry.code, request.root_url)
     fields = made.get(key)
     if fields is None:
         fields = {

@@ -71,6 +71,8 @@ def test_result_permalinks_follow_the_origin_of_each_request(make_app, host):
         client.get("/api/search?q=channel", headers={"Host": first})
     results = client.get("/api/search?q=channel", headers={"Host": host}).get_json()["results"]
     assert results and all(r["url"] == f"http://{host}/codes/{r['code']}" for r in results)
+    prefixed = client.get("/api/search?q=channel", base_url=f"http://{host}/errors/").get_json()["results"]
+    assert prefixed and all(r["url"] == f"http://{host}/errors/codes/{r['code']}" for r in prefixed)
 
 
 def test_kept_result_fields_are_not_changed_by_an_answer(make_app):
@@ -96,3 +98,29 @@ def test_templates_translate_in_the_renders_language_even_when_forced(make_app):
         with force_locale("en"):
             assert render_template_string("{{ _('Search') }}") == "Search"
             assert render_template_string("{{ ngettext('%(num)d code', '%(num)d codes', 2) }}") == "2 codes"
+
+
+def test_fragments_are_kept_per_language_and_origin(make_app):
+    """The same fragment (head links, brand, footer, search form attributes) in another language or
+    under another path prefix is rendered for it, not reused."""
+    app = make_app(PRERENDER=False)
+    client = app.test_client(use_cookies=False)
+    english = client.get("/search?q=channel&lang=en").get_data(as_text=True)
+    korean = client.get("/search?q=channel&lang=ko").get_data(as_text=True)
+    prefixed = client.get("/search?q=channel&lang=en", base_url="http://localhost/errors/").get_data(as_text=True)
+    assert 'data-none="No matching codes"' in english and "Skip to content" in english
+    assert 'data-none="No matching codes"' not in korean and "Skip to content" not in korean
+    assert 'href="/errors/static/' in prefixed and 'data-api="/errors/api/search"' in prefixed
+    assert 'class="result" href="/errors/codes/' in prefixed and 'class="result" href="/codes/' not in prefixed
+    assert 'href="/errors/' not in client.get("/search?q=channel&lang=en").get_data(as_text=True)
+    assert len(app.jinja_env.fragments) >= 3 * 5  # head links, brand, footer, form attributes, paste box
+
+
+def test_a_fragment_with_the_visitors_text_is_rendered_every_time(make_app):
+    app = make_app(PRERENDER=False)
+    client = app.test_client(use_cookies=False)
+    client.get("/search?q=channel&lang=en")  # the empty paste box, kept
+    for text in ("first pasted text {0}\nline", "second pasted text {1}\nline"):
+        page = client.post("/search?lang=en", data={"q": text}).get_data(as_text=True)
+        assert text.split("\n")[0] in page.split('<textarea id="paste-text"')[1].split("</textarea>")[0]
+    assert not any("pasted text" in str(kept) for kept in app.jinja_env.fragments.values())
