@@ -6,6 +6,7 @@ answer itself on a search page. A fragment's body is rendered the first time, th
 reused for the same name, interface language, translation locale and origin (scheme, host and
 path prefix). So a fragment may use only those: no block, no query, no argument of the page (a
 macro's arguments go into the name, or the name is `none` and the body is rendered every time).
+Newly built static files (new hashed names) drop every kept fragment (`forget`).
 """
 from __future__ import annotations
 
@@ -48,6 +49,14 @@ class FragmentExtension(Extension):
                     kept.clear()
                 kept[key] = found
         return found
+
+
+def forget(app) -> None:
+    """Drop every kept fragment: what they were made from changed (the static files' names)."""
+    kept = getattr(app.jinja_env, "fragments", None)
+    if kept is not None:
+        with app.jinja_env.fragments_lock:
+            kept.clear()
 
 
 def fragment_key() -> tuple:
