@@ -150,10 +150,9 @@ def _write_atomic(path: Path, catalog, write_mo) -> None:
 
 
 def bound_gettext() -> dict:
-    """Context processor: the template's gettext and ngettext bound to this render's translations
-    (Jinja's own newstyle wrappers, so the output is the same): each string then costs a catalog
-    lookup rather than a search for the request's locale. Macros imported without context keep
-    Flask-Babel's global callables."""
+    """Context processor: the template's gettext and ngettext bound to this render's translations."""
+    # Each string then costs a catalog lookup, not a search for the request's locale; Jinja's own
+    # newstyle wrappers keep the output the same. Macros imported without context keep Flask-Babel's.
     from flask_babel import get_translations
     from jinja2.ext import _make_new_gettext, _make_new_ngettext
 

@@ -69,8 +69,9 @@ HOLE = "\x00"  # never in the catalog's text (checked when a row is made), nor i
 
 
 class ResultRows:
-    """Search result rows (templates/result_row.html), rendered once per code, language and URL root
-    with a hole for each marked field: a result then costs the marked fields alone, not a template."""
+    """Result rows (templates/result_row.html) made once per code, language and URL root, with holes."""
+
+    # Only the marked fields differ from one query to the next: a result then costs those alone.
 
     MAX_ENTRIES = 8 * 1024  # 222 codes x 2 languages x a few URL roots; cleared if ever passed
 
@@ -98,8 +99,7 @@ class ResultRows:
         return Markup("".join(out))
 
     def _split(self, entry, lang: str, category_titles: dict) -> tuple[str, ...] | None:
-        """The row rendered with a hole per field, cut at the holes: static, field, static, ... (None
-        when the row cannot be cut: a hole character in the text shown around the fields)."""
+        """The row cut at a hole per field (static, field, static...), or None if its own text holds one."""
         macro = self._macro()
         empty = SimpleNamespace(marked={name: Marked("") for name in MARKED_FIELDS}, match=None)
         if HOLE in str(macro(empty, entry, lang, category_titles)):
@@ -216,8 +216,8 @@ def code_ranges(cat) -> dict[str, tuple[str, str]]:
 # --------------------------------------------------------------------------------- API
 
 def entry_json(entry) -> dict:
-    """The fields a result shows: official text, our one-line summaries, the permalink (made once per
-    code and origin: the catalog is immutable; copy before changing it)."""
+    """The fields a result shows: official text, our one-line summaries, the permalink."""
+    # Made once per code and origin (the catalog is immutable): callers copy before adding to it.
     made = current_app.extensions["entry_json"]
     key = (entry.code, request.root_url)
     fields = made.get(key)

@@ -33,8 +33,7 @@ def rendered_both_ways(app, entry, hit, lang):
 
 
 def test_every_pre_rendered_row_is_the_rows_template_byte_for_byte(make_app):
-    """Every code, both languages in one app (so a row kept for one language would show in the
-    other), marked and unmarked."""
+    """Every code, marked and unmarked, both languages in one app (a row kept for one would show in the other)."""
     app = make_app()
     codes = app.extensions["catalog"].codes
     for lang in ("en", "ko"):
@@ -85,8 +84,7 @@ def test_kept_result_fields_are_not_changed_by_an_answer(make_app):
 
 
 def test_templates_translate_in_the_renders_language_even_when_forced(make_app):
-    """The bound catalog is the one of the render: the Korean page, and an English render forced
-    inside a Korean request."""
+    """The bound catalog is the render's: the Korean page, and an English render forced in a Korean request."""
     from flask import render_template_string
     from flask_babel import force_locale
 
@@ -101,8 +99,7 @@ def test_templates_translate_in_the_renders_language_even_when_forced(make_app):
 
 
 def test_fragments_are_kept_per_language_and_origin(make_app):
-    """The same fragment (head links, brand, footer, search form attributes) in another language or
-    under another path prefix is rendered for it, not reused."""
+    """A fragment (head links, brand, footer, form attributes) in another language or path prefix is its own."""
     app = make_app(PRERENDER=False)
     client = app.test_client(use_cookies=False)
     english = client.get("/search?q=channel&lang=en").get_data(as_text=True)
