@@ -149,10 +149,23 @@ def _write_atomic(path: Path, catalog, write_mo) -> None:
         raise
 
 
+def bound_gettext() -> dict:
+    """Context processor: the template's gettext and ngettext bound to this render's translations."""
+    # Each string then costs a catalog lookup, not a search for the request's locale; Jinja's own
+    # newstyle wrappers keep the output the same. Macros imported without context keep Flask-Babel's.
+    from flask_babel import get_translations
+    from jinja2.ext import _make_new_gettext, _make_new_ngettext
+
+    translations = get_translations()
+    gettext = _make_new_gettext(translations.ugettext)
+    return {"gettext": gettext, "_": gettext, "ngettext": _make_new_ngettext(translations.ungettext)}
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["loc"] = localized
     translations = compile_catalogs(Path(app.root_path) / "translations")
     Babel(app, locale_selector=select_language, default_translation_directories=str(translations))
+    app.context_processor(bound_gettext)
     app.after_request(_remember_choice)
     app.jinja_env.globals.update(
         current_language=select_language, LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,

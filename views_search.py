@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from types import SimpleNamespace
 
 from flask import (Blueprint, Flask, Response, abort, current_app, get_template_attribute, redirect, render_template,
                    request, url_for)
@@ -52,12 +54,65 @@ def find(query: str, limit: int, page: int = 1, category: str | None = None, pas
 @search.app_template_filter("marked")
 def marked_html(marked: Marked) -> Markup:
     """A field's text escaped, with each matched span in <mark>."""
+    text = marked.text
+    if not marked.spans:
+        return escape(text)
     out, pos = [], 0
     for start, end in marked.spans:
-        out += [escape(marked.text[pos:start]), Markup("<mark>"), escape(marked.text[start:end]), Markup("</mark>")]
+        out += [escape(text[pos:start]), "<mark>", escape(text[start:end]), "</mark>"]
         pos = end
-    out.append(escape(marked.text[pos:]))
-    return Markup("").join(out)  # every piece of text went through escape()
+    out.append(escape(text[pos:]))
+    return Markup("".join(out))  # every piece of text went through escape()
+
+
+HOLE = "\x00"  # never in the catalog's text (checked when a row is made), nor in escape()'s output
+
+
+class ResultRows:
+    """Result rows (templates/result_row.html) made once per code, language and URL root, with holes."""
+
+    # Only the marked fields differ from one query to the next: a result then costs those alone.
+
+    MAX_ENTRIES = 8 * 1024  # 222 codes x 2 languages x a few URL roots; cleared if ever passed
+
+    def __init__(self):
+        self._rows: dict[tuple, tuple[str, ...] | None] = {}
+        self._lock = threading.Lock()
+
+    def html(self, hit, entry, lang: str, category_titles: dict) -> Markup:
+        """The row of one result: the pre-rendered pieces with this hit's marked fields between them."""
+        if hit.match is not None:  # a paste pin shows the values it carried: rendered in full
+            return self._macro()(hit, entry, lang, category_titles)
+        key = (entry.code, lang, request.script_root)
+        pieces = self._rows.get(key, False)
+        if pieces is False:
+            pieces = self._split(entry, lang, category_titles)
+            with self._lock:
+                if len(self._rows) >= self.MAX_ENTRIES:
+                    self._rows.clear()
+                self._rows[key] = pieces
+        if pieces is None or not all(name in hit.marked for name in pieces[1::2]):
+            return self._macro()(hit, entry, lang, category_titles)
+        out = list(pieces)
+        for i in range(1, len(out), 2):
+            out[i] = marked_html(hit.marked[out[i]])
+        return Markup("".join(out))
+
+    def _split(self, entry, lang: str, category_titles: dict) -> tuple[str, ...] | None:
+        """The row cut at a hole per field (static, field, static...), or None if its own text holds one."""
+        macro = self._macro()
+        empty = SimpleNamespace(marked={name: Marked("") for name in MARKED_FIELDS}, match=None)
+        if HOLE in str(macro(empty, entry, lang, category_titles)):
+            return None
+        holes = SimpleNamespace(marked={name: Marked(f"{HOLE}{name}{HOLE}") for name in MARKED_FIELDS}, match=None)
+        return tuple(str(macro(holes, entry, lang, category_titles)).split(HOLE))
+
+    @staticmethod
+    def _macro():
+        return get_template_attribute("result_row.html", "result_row")
+
+
+MARKED_FIELDS = ("name", "message", "description_ko", "summary_en", "summary_ko")
 
 
 def code_hint(query: str):
@@ -132,11 +187,16 @@ def search_post():
 def render_search(query: str, found: Lookup | None, category: str, pasted_form: bool = False, too_long: int = 0):
     cat = get_catalog()
     results = found.results if found else None
-    entries = [(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code) is not None] if found else []
+    category_titles = {c.slug: c for c in cat.categories}
+    rows = []
+    if found:
+        made, lang = current_app.extensions["result_rows"], i18n.select_language()
+        rows = [made.html(hit, entry, lang, category_titles) for hit in results.hits
+                if (entry := cat.get(hit.code)) is not None]
     paste = found.paste if found else None
     return render_template(
-        "search.html", query=query, results=results, entries=entries, category=category,
-        categories=cat.categories, category_titles={c.slug: c for c in cat.categories},
+        "search.html", query=query, results=results, rows=rows, category=category,
+        categories=cat.categories, category_titles=category_titles,
         paste=paste, paste_entry=cat.get(paste.matches[0].code) if paste and paste.matches else None,
         pinned=found.pinned if found else 0, pasted_form=pasted_form, too_long=too_long,
         hint=code_hint(query) if query and not (paste and paste.matches) else None, ranges=code_ranges(cat),
@@ -157,11 +217,20 @@ def code_ranges(cat) -> dict[str, tuple[str, str]]:
 
 def entry_json(entry) -> dict:
     """The fields a result shows: official text, our one-line summaries, the permalink."""
-    return {
-        "code": entry.code, "name": entry.name, "message": entry.message, "description_ko": entry.description_ko,
-        "summary_en": entry.summary.en, "summary_ko": entry.summary.ko, "category": entry.category,
-        "http_status": entry.http_status, "url": url_for("pages.code_page", ident=entry.code, _external=True),
-    }
+    # Made once per code and origin (the catalog is immutable): callers copy before adding to it.
+    made = current_app.extensions["entry_json"]
+    key = (entry.code, request.root_url)
+    fields = made.get(key)
+    if fields is None:
+        fields = {
+            "code": entry.code, "name": entry.name, "message": entry.message, "description_ko": entry.description_ko,
+            "summary_en": entry.summary.en, "summary_ko": entry.summary.ko, "category": entry.category,
+            "http_status": entry.http_status, "url": url_for("pages.code_page", ident=entry.code, _external=True),
+        }
+        if len(made) >= ResultRows.MAX_ENTRIES:
+            made.clear()
+        made[key] = fields
+    return fields
 
 
 def result_json(hit, entry) -> dict:
@@ -258,3 +327,5 @@ def suggest():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(search)
+    app.extensions["result_rows"] = ResultRows()
+    app.extensions["entry_json"] = {}

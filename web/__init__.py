@@ -23,7 +23,7 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, errors, origin, policy, security, store
+from . import assets, errors, fragments, origin, policy, security, store
 from .policy import (NO_STORE, NOT_FOUND_CACHE, PAGE_CACHE, PERMANENT_REDIRECT_CACHE, SEARCH_CACHE,
                      STATIC_IMMUTABLE)
 
@@ -224,6 +224,7 @@ def init_app(app: Flask) -> None:
     app.extensions["answer_cache"] = store.AnswerCache(int(config["ANSWER_CACHE_BYTES"]))
     _configure_logging(app)
 
+    app.jinja_env.add_extension(fragments.FragmentExtension)
     app.before_request(serve_stored)
     # after_request hooks run in reverse order of registration: put ours first in the list so that
     # it runs last and sees the cookie i18n sets and every header the views add.

@@ -21,6 +21,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from . import fragments
 from .policy import STATIC_IMMUTABLE, STATIC_MUTABLE_MAX_AGE
 
 log = logging.getLogger("lse.web")
@@ -198,6 +199,7 @@ def _activate(app: Flask, out: Path, manifest: dict) -> None:
     app.config["STATIC_BUILD_DIR"] = str(out)
     app.extensions["static_manifest"] = manifest
     app.extensions["static_layer"].activate(str(out))
+    fragments.forget(app)  # they link the static files by their hashed names
     store = app.extensions.get("page_store")
     if store is not None:  # pages rendered before linked the plain names
         store.clear()
