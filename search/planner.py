@@ -22,6 +22,7 @@ from .scoring import Concept
 
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
 SURE_STATUS_BOOST = 10.0
+NEAR_CODE_BOOST = 15.0  # a code one digit from a number that is no code: below any exact code
 AMBIGUOUS_CODE_BOOST = 8.0  # a number that is both a code and an HTTP status: the words around it decide
 REAL_WORD_ZIPF = 4.0  # as common as "bucket" or "black" (wordfreq's Zipf scale): a word, not a typo
 BACK_MIN_SCORE = 0.8  # jamo similarity to a reviewed spelling below which a guess is noise
@@ -301,6 +302,12 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 sure = role == "status" or not vocab.has("code", token)
                 add(f"num:{token}", "status", token, SURE_STATUS_BOOST if sure else STATUS_BOOST)
             add(f"num:{token}", "amount", token, NUMBER_BOOST)
+            if role == "code" and len(token) >= 5 and token not in vocab.doc_of:
+                near = near_codes(token, vocab)  # a code number mistyped: the codes it could be
+                for code in near:
+                    add(f"num:{token}", "code", code, NEAR_CODE_BOOST)
+                if len(near) == 1:
+                    plan.corrections[token] = near[0]
         elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", token):
             lower = token.lower()
             add(f"name:{lower}", "name_exact", lower, EXACT_NAME_BOOST)
@@ -361,6 +368,12 @@ def number_role(norm: str, number: str, vocab, words: bool) -> str:
     if _CODE_BEFORE.search(before) or not words or not vocab.has("status", number):
         return "code"
     return "either"
+
+
+def near_codes(number: str, vocab) -> list[str]:
+    """The codes one slip from a number that is none (a digit wrong, missing, doubled or two
+    swapped: 250999, 25104, 2501044, 205104), in code order."""
+    return [c for c in vocab.doc_of if abs(len(c) - len(number)) <= 1 and osa(number, c, 1) <= 1]
 
 
 def correct(word: str, vocab) -> str | None:

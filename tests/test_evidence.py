@@ -85,3 +85,18 @@ def test_a_native_korean_word_is_not_read_as_english(search_service):
 ])
 def test_a_gateway_codes_message_words_in_any_order_find_it(search_service, query, code):
     assert codes(search_service, query)[0] == code
+
+
+@pytest.mark.parametrize("query,code", [
+    ("205104", "250104"),  # two digits swapped
+    ("err 25104", "250104"),  # a digit missing
+    ("errorCode 2550104", "250104"),  # a digit doubled
+])
+def test_a_mistyped_code_number_finds_the_code_it_could_be(search_service, query, code):
+    results = search_service.search(query)
+    assert [h.code for h in results.hits][:1] == [code]
+    assert code in (results.did_you_mean or "")
+
+
+def test_a_number_far_from_every_code_finds_none(search_service):
+    assert search_service.search("250999").total == 0  # no code is one digit away: nothing to guess
