@@ -13,15 +13,19 @@ class Marked:
     spans: tuple[tuple[int, int], ...] = ()  # sorted, never overlapping nor touching
 
 
-_SPANS: dict = {}  # (analyzer, text) -> [(term, start, end)]: stored texts are analysed once
+_SPANS: dict = {}  # (analyzer, text) -> {term: ((start, end), ...)}: stored texts are analysed once
 _SPANS_MAX = 50_000
+_EMPTY = Marked("")
 
 
-def _spans(analyzer, text: str) -> list[tuple[str, int, int]]:
+def _spans(analyzer, text: str) -> dict[str, tuple[tuple[int, int], ...]]:
     key = (id(analyzer), text)
     spans = _SPANS.get(key)
     if spans is None:
-        spans = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index")]
+        by_term: dict[str, list] = {}
+        for t in analyzer(text, chars=True, mode="index"):
+            by_term.setdefault(t.text, []).append((t.startchar, t.endchar))
+        spans = {term: tuple(found) for term, found in by_term.items()}
         if len(_SPANS) >= _SPANS_MAX:
             _SPANS.clear()
         _SPANS[key] = spans
@@ -31,11 +35,14 @@ def _spans(analyzer, text: str) -> list[tuple[str, int, int]]:
 def mark(text: str, analyzers: Sequence[tuple[Any, set]]) -> Marked:
     """text with the spans of every token whose term is in the set for its analyzer, merged."""
     if not text:
-        return Marked("")
-    found = []
+        return _EMPTY
+    found: list = []
     for analyzer, terms in analyzers:
         if terms:
-            found.extend((start, end) for term, start, end in _spans(analyzer, text) if term in terms)
+            spans = _spans(analyzer, text)
+            # the text's terms met by the query's, in C; usually none, so most fields stop here
+            for term in spans.keys() & terms:
+                found.extend(spans[term])
     if not found:
         return Marked(text)
     found.sort()
