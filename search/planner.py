@@ -29,15 +29,27 @@ TYPING_WEIGHT = 0.9  # a word 초성 or a prefix stands for counts a little less
 
 @dataclass
 class Plan:
-    """A query taken apart: the Whoosh query and what is needed to highlight and correct."""
+    """A query taken apart: its concepts (each {(field, term or tuple of terms): boost}) and what
+    is needed to highlight and correct."""
 
     text: str
-    query: Any = None
+    concepts: tuple = ()
     en: set = field(default_factory=set)
     ko: set = field(default_factory=set)
     bi: set = field(default_factory=set)
     corrections: dict = field(default_factory=dict)  # typed word -> corrected word
     digits_only: bool = False
+
+    @functools.cached_property
+    def query(self):
+        """The same plan as a Whoosh query (an Or of concepts), or None; the service scores the
+        concepts directly and never builds it."""
+        subqueries = []
+        for terms in self.concepts:
+            qs = [Q.And([Q.Term(f, w) for w in t], boost=b) if isinstance(t, tuple) else Q.Term(f, t, boost=b)
+                  for (f, t), b in terms.items()]
+            subqueries.append(qs[0] if len(qs) == 1 else Concept(qs))
+        return Q.Or(subqueries) if subqueries else None
 
 
 def deletions(word: str) -> set[str]:
@@ -330,13 +342,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             if thesaurus.is_generic(key.partition(":")[2]):
                 for t in terms:
                     terms[t] *= GENERIC_WEIGHT
-    subqueries = []
-    for terms in concepts.values():
-        qs = [Q.And([Q.Term(f, w) for w in t], boost=b) if isinstance(t, tuple) else Q.Term(f, t, boost=b)
-              for (f, t), b in terms.items()]
-        subqueries.append(qs[0] if len(qs) == 1 else Concept(qs))
-    if subqueries:
-        plan.query = Q.Or(subqueries)
+    plan.concepts = tuple(terms for terms in concepts.values() if terms)
     return plan
 
 _STATUS_BEFORE = re.compile(r"(?i)(?:https?|status|상태 ?코드|응답 ?코드)\W{0,3}$")
