@@ -23,7 +23,7 @@ from whoosh.index import Index
 import korean
 import lexicon
 from .analysis import BI, EN, en_terms, loanword_groups
-from .highlight import Marked, mark
+from .highlight import DocSpans, Marked, doc_spans, mark_doc
 from .index import IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
 from .scoring import TOP_POSTINGS, _combine_max, _combine_sum, _drain, _Postings
@@ -41,6 +41,10 @@ SCRATCH, OLD = ".build-", ".old-"  # a build's own folder, and the folder it rep
 RETRY_INTERVAL = 5.0  # seconds between attempts to load an index after none could be
 MAX_CACHED_POSTINGS = 4_000_000  # scored postings kept per process (long lists as arrays: ~64 MB at most)
 MAX_CACHED_DOCS = 20_000  # stored fields of documents shown, kept in memory per process
+SHOWN = {"name": "name", "message": "message_text", "description_ko": "desc_ko",  # a hit's field: stored field
+         "summary_en": "summary_en", "summary_ko": "summary_ko"}
+# the fields each analyzer marks: English words everywhere, Korean morphemes and bigrams in the Korean
+MARKED_BY = {"en": tuple(SHOWN), "ko": ("description_ko", "summary_ko"), "bi": ("description_ko", "summary_ko")}
 
 
 # ---------------------------------------------------------------------------------- results
@@ -130,6 +134,7 @@ class SearchService:
         self._postings: dict[str, OrderedDict] = {}  # ident -> {(field, term): _Postings}
         self._cached_postings = 0
         self._stored_cache: dict[tuple[str, int], dict] = {}
+        self._spans_cache: dict[tuple[str, int], DocSpans] = {}
         self.last_build_seconds: float | None = None
 
     # ------------------------------------------------------------------ building and loading
@@ -317,7 +322,7 @@ class SearchService:
             fields = self._stored(gen, searcher, docnum)
             # pinned, exact and listed codes outrank every scored hit
             hits.append(SearchHit(fields["code"], round(score if score else top + 1.0, 3),
-                                  self._marked(fields, plan), is_exact, match))
+                                  self._marked(gen, docnum, fields, plan), is_exact, match))
         return SearchResults(norm, total, page, limit, tuple(hits), did_you_mean(norm, plan), tuple(exact))
 
     def _postings_of(self, key: tuple[str, str], searcher, gen: str) -> "_Postings":
@@ -395,15 +400,18 @@ class SearchService:
 
     # ------------------------------------------------------------------------ highlighting
 
-    def _marked(self, fields: dict, plan: Plan) -> dict[str, Marked]:
-        en, ko = [(EN, plan.en)], [(self._loaded.vocab.ko_analyzer, plan.ko), (BI, plan.bi), (EN, plan.en)]
-        return {
-            "name": mark(fields.get("name") or "", en),
-            "message": mark(fields.get("message_text") or "", en),
-            "description_ko": mark(fields.get("desc_ko") or "", ko),
-            "summary_en": mark(fields.get("summary_en") or "", en),
-            "summary_ko": mark(fields.get("summary_ko") or "", ko),
-        }
+    def _marked(self, gen: str, docnum: int, fields: dict, plan: Plan) -> dict[str, Marked]:
+        """The shown fields of a hit with the spans of the plan's terms (stored texts analysed
+        once per document, kept as long as its stored fields)."""
+        key = (gen, docnum)
+        doc = self._spans_cache.get(key)
+        if doc is None:
+            texts = {shown: fields.get(stored) or "" for shown, stored in SHOWN.items()}
+            doc = doc_spans(texts, {"en": EN, "ko": self._loaded.vocab.ko_analyzer, "bi": BI}, MARKED_BY)
+            if len(self._spans_cache) >= MAX_CACHED_DOCS:
+                self._spans_cache.clear()
+            self._spans_cache[key] = doc
+        return mark_doc(doc, (("en", plan.en), ("ko", plan.ko), ("bi", plan.bi)))
 
     # ------------------------------------------------------------------------- suggestions
 

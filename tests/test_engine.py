@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+import korean
 import search
 from search import planner
 
@@ -56,3 +57,25 @@ def _naive_mark(text, analyzers):
 def test_every_occurrence_of_a_term_is_marked(text, analyzers):
     for _ in range(2):  # analysed once, then from the remembered spans
         assert search.mark(text, analyzers) == _naive_mark(text, analyzers)
+
+
+@pytest.mark.parametrize("query", ["channel not found 채널", "스냅샷 snapshot 생성 실패", "녹화 recording bucket 버킷",
+                                   "stream key 송출 키", "썸네일 thumbnail 이름"])
+def test_a_hits_fields_are_marked_as_mark_marks_each(search_service, query):
+    """Marking a hit's fields together (its texts analysed once) gives what mark() gives per field."""
+    stored = {"name": "name", "message": "message_text", "description_ko": "desc_ko",
+              "summary_en": "summary_en", "summary_ko": "summary_ko"}
+    vocab = search_service._loaded.vocab
+    plan = search.make_plan(korean.normalize(query), vocab, search_service.glossary, search_service.thesaurus)
+    en, ko = [(search.EN, plan.en)], [(vocab.ko_analyzer, plan.ko), (search.BI, plan.bi), (search.EN, plan.en)]
+    hits = search_service.search(query, limit=20).hits
+    assert hits and any(m.spans for h in hits for m in h.marked.values())
+    for _ in range(2):  # then from the document's remembered spans
+        for hit in search_service.search(query, limit=20).hits:
+            code = next(c for c in search_service.catalog.codes if c.code == hit.code)
+            fields = {"name": code.name or "", "message_text": code.message, "desc_ko": code.description_ko,
+                      "summary_en": code.summary.en, "summary_ko": code.summary.ko}
+            assert list(hit.marked) == list(stored)
+            for shown, name in stored.items():
+                analyzers = ko if shown in ("description_ko", "summary_ko") else en
+                assert hit.marked[shown] == search.mark(fields[name], analyzers), (hit.code, shown)
