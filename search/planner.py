@@ -30,15 +30,27 @@ TYPING_WEIGHT = 0.9  # a word 초성 or a prefix stands for counts a little less
 
 @dataclass
 class Plan:
-    """A query taken apart: the Whoosh query and what is needed to highlight and correct."""
+    """A query taken apart: its concepts (each {(field, term or tuple of terms): boost}) and what
+    is needed to highlight and correct."""
 
     text: str
-    query: Any = None
+    concepts: tuple = ()
     en: set = field(default_factory=set)
     ko: set = field(default_factory=set)
     bi: set = field(default_factory=set)
     corrections: dict = field(default_factory=dict)  # typed word -> corrected word
     digits_only: bool = False
+
+    @functools.cached_property
+    def query(self):
+        """The same plan as a Whoosh query (an Or of concepts), or None; the service scores the
+        concepts directly and never builds it."""
+        subqueries = []
+        for terms in self.concepts:
+            qs = [Q.And([Q.Term(f, w) for w in t], boost=b) if isinstance(t, tuple) else Q.Term(f, t, boost=b)
+                  for (f, t), b in terms.items()]
+            subqueries.append(qs[0] if len(qs) == 1 else Concept(qs))
+        return Q.Or(subqueries) if subqueries else None
 
 
 def deletions(word: str) -> set[str]:
@@ -104,6 +116,60 @@ def unknown_hangul_words(norm: str, pieces, function_spans, vocab, translated) -
     return out
 
 
+_EXPANSIONS: dict[int, tuple[Any, dict]] = {}  # id(vocab) -> (vocab, {(kind, text): expansion})
+_EXPANSIONS_MAX = 20_000  # words per index; cleared when full (every visitor's words would pile up)
+
+
+def _expansions(vocab) -> dict:
+    """The expansion cache of one loaded index (a few indexes live at once at most)."""
+    held = _EXPANSIONS.get(id(vocab))
+    if held is None or held[0] is not vocab:
+        if len(_EXPANSIONS) >= 4:
+            _EXPANSIONS.clear()
+        held = _EXPANSIONS[id(vocab)] = (vocab, {})
+    if len(held[1]) >= _EXPANSIONS_MAX:
+        held[1].clear()
+    return held[1]
+
+
+def _field_entries(vocab, fields, found: tuple) -> list:
+    """((field, term or terms), field boost, divisor or 0) for each field holding all of found."""
+    entries = []
+    for f in fields:
+        if len(found) == 1:
+            if vocab.has(f, found[0]):
+                entries.append(((f, found[0]), BOOST[f], 0))
+        elif found and all(vocab.has(f, w) for w in found):
+            entries.append(((f, found), BOOST[f], len(found)))
+    return entries
+
+
+def en_expansion(vocab, text: str) -> tuple[tuple, tuple]:
+    """An English word or phrase's terms, and where the index holds them (remembered per index:
+    glossary and thesaurus words recur in almost every plan)."""
+    cache = _expansions(vocab)
+    held = cache.get(("en", text))
+    if held is None:
+        found = tuple(dict.fromkeys(en_terms(text)))
+        held = cache[("en", text)] = (found, tuple(_field_entries(vocab, EN_FIELDS, found)))
+    return held
+
+
+def ko_expansion(vocab, text: str) -> tuple[tuple, tuple, tuple]:
+    """A Korean word's morphemes, its bigrams (a single morpheme's only), and where the index
+    holds them, in the order they are added (remembered per index like en_expansion)."""
+    cache = _expansions(vocab)
+    held = cache.get(("ko", text))
+    if held is None:
+        found = tuple(dict.fromkeys(vocab.korean.terms(text)))
+        entries = _field_entries(vocab, KO_FIELDS, found)
+        grams = tuple(g for g in analyse(BI, text) if len(g) == 2) if len(found) == 1 else ()
+        for g in grams:
+            entries.extend(((f, g), BOOST[f], 0) for f in BI_FIELDS if vocab.has(f, g))
+        held = cache[("ko", text)] = (found, grams, tuple(entries))
+    return held
+
+
 def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = None) -> Plan:
     """Take a normalised query apart into concepts, each an OR of boosted (field, term) pairs.
 
@@ -122,36 +188,43 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     # concept -> {(field, term or tuple of terms that must all be there): boost}
     concepts: dict[str, dict[tuple[str, Any], float]] = {}
 
+    fields_terms = vocab.terms
+    no_terms: frozenset = frozenset()
+
+    def put(concept, key, boost):
+        terms = concepts.setdefault(concept, {})
+        if terms.get(key, 0.0) < boost:
+            terms[key] = boost
+
     def add(concept, fieldname, text, boost, highlight=None):
-        words = text if isinstance(text, tuple) else (text,)
+        known = fields_terms.get(fieldname, no_terms)
+        if isinstance(text, tuple):
+            if highlight is not None:
+                highlight.update(text)
+            if all(w in known for w in text):
+                put(concept, (fieldname, text), boost)
+            return
         if highlight is not None:
-            highlight.update(words)
-        if all(vocab.has(fieldname, w) for w in words):
-            terms = concepts.setdefault(concept, {})
-            if terms.get((fieldname, text), 0.0) < boost:
-                terms[(fieldname, text)] = boost
+            highlight.add(text)
+        if text in known:
+            put(concept, (fieldname, text), boost)
 
     def add_en(concept, text, weight):
         """A word, or a phrase whose words must all be in one field ("channel name")."""
-        found = tuple(dict.fromkeys(en_terms(text)))
-        for f in EN_FIELDS:
-            if len(found) == 1:
-                add(concept, f, found[0], BOOST[f] * weight, plan.en)
-            elif found:
-                add(concept, f, found, BOOST[f] * weight / len(found), plan.en)
+        found, entries = en_expansion(vocab, text)
+        if found:
+            plan.en.update(found)
+        for key, base, n in entries:
+            put(concept, key, base * weight / n if n else base * weight)
 
     def add_ko(concept, text, weight):
-        found = tuple(dict.fromkeys(vocab.korean.terms(text)))
-        for f in KO_FIELDS:
-            if len(found) == 1:
-                add(concept, f, found[0], BOOST[f] * weight, plan.ko)
-            elif found:
-                add(concept, f, found, BOOST[f] * weight / len(found), plan.ko)
-        if len(found) == 1:
-            for g in analyse(BI, text):
-                if len(g) == 2:
-                    for f in BI_FIELDS:
-                        add(concept, f, g, BOOST[f] * weight, plan.bi)
+        found, grams, entries = ko_expansion(vocab, text)
+        if found:
+            plan.ko.update(found)
+        if grams:
+            plan.bi.update(grams)
+        for key, base, n in entries:
+            put(concept, key, base * weight / n if n else base * weight)
 
     # English words, each with its camelCase/digit parts and, if the index has never seen it,
     # the nearest word it does know
@@ -337,13 +410,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             if thesaurus.is_generic(key.partition(":")[2]):
                 for t in terms:
                     terms[t] *= GENERIC_WEIGHT
-    subqueries = []
-    for terms in concepts.values():
-        qs = [Q.And([Q.Term(f, w) for w in t], boost=b) if isinstance(t, tuple) else Q.Term(f, t, boost=b)
-              for (f, t), b in terms.items()]
-        subqueries.append(qs[0] if len(qs) == 1 else Concept(qs))
-    if subqueries:
-        plan.query = Q.Or(subqueries)
+    plan.concepts = tuple(terms for terms in concepts.values() if terms)
     return plan
 
 _STATUS_BEFORE = re.compile(r"(?i)(?:https?|status|상태 ?코드|응답 ?코드)\W{0,3}$")

@@ -18,22 +18,31 @@ def _combine_max(weighted: Iterable[tuple[dict, float]]) -> dict:
     best: dict[int, float] = {}
     total: dict[int, float] = {}
     for scores, boost in weighted:
+        if not best:  # the first field: every document starts here (sc * 1.0 is sc exactly)
+            best = {doc: sc * boost for doc, sc in scores.items()} if boost != 1.0 else dict(scores)
+            total = dict(best)
+            continue
+        get = best.get
         for doc, sc in scores.items():
             sc *= boost
-            b = best.get(doc)
+            b = get(doc)
             if b is None:
                 best[doc] = total[doc] = sc
             else:
                 total[doc] += sc
                 if sc > b:
                     best[doc] = sc
+    # a document found in one field only keeps its score as it is (b + TIEBREAK * 0.0 is b)
     return {doc: b + TIEBREAK * (total[doc] - b) for doc, b in best.items()}
 
 
 def _combine_sum(weighted: Iterable[tuple[dict, float]]) -> dict:
     out: dict[int, float] = {}
-    get = out.get
     for scores, boost in weighted:
+        if not out:  # the first concept: nothing to add to (0.0 + x is x exactly)
+            out = {doc: sc * boost for doc, sc in scores.items()} if boost != 1.0 else dict(scores)
+            continue
+        get = out.get
         if boost == 1.0:
             for doc, sc in scores.items():
                 out[doc] = get(doc, 0.0) + sc

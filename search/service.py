@@ -17,17 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from whoosh import query as Q
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index
 
 import korean
 import lexicon
 from .analysis import BI, EN, en_terms, loanword_groups
-from .highlight import Marked, mark
+from .highlight import DocSpans, Marked, doc_spans, mark_doc
 from .index import IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
-from .scoring import TOP_POSTINGS, Concept, _combine_max, _combine_sum, _drain, _Postings
+from .scoring import TOP_POSTINGS, _combine_max, _combine_sum, _drain, _Postings
 
 log = logging.getLogger("search")
 
@@ -42,6 +41,10 @@ SCRATCH, OLD = ".build-", ".old-"  # a build's own folder, and the folder it rep
 RETRY_INTERVAL = 5.0  # seconds between attempts to load an index after none could be
 MAX_CACHED_POSTINGS = 4_000_000  # scored postings kept per process (long lists as arrays: ~64 MB at most)
 MAX_CACHED_DOCS = 20_000  # stored fields of documents shown, kept in memory per process
+SHOWN = {"name": "name", "message": "message_text", "description_ko": "desc_ko",  # a hit's field: stored field
+         "summary_en": "summary_en", "summary_ko": "summary_ko"}
+# the fields each analyzer marks: English words everywhere, Korean morphemes and bigrams in the Korean
+MARKED_BY = {"en": tuple(SHOWN), "ko": ("description_ko", "summary_ko"), "bi": ("description_ko", "summary_ko")}
 
 
 # ---------------------------------------------------------------------------------- results
@@ -131,6 +134,7 @@ class SearchService:
         self._postings: dict[str, OrderedDict] = {}  # ident -> {(field, term): _Postings}
         self._cached_postings = 0
         self._stored_cache: dict[tuple[str, int], dict] = {}
+        self._spans_cache: dict[tuple[str, int], DocSpans] = {}
         self.last_build_seconds: float | None = None
 
     # ------------------------------------------------------------------ building and loading
@@ -299,17 +303,17 @@ class SearchService:
                 add(vocab.doc_of[code], 0.0)
         listed = len(ordered)
         total = listed
-        if plan.query is not None:
+        if plan.concepts:
             wanted = page * limit + listed
             # a filter or a deep page needs every posting; the first pages of a plain search do not,
             # and with fewer documents than TOP_POSTINGS no list is cut: the scores name every match
             every = bool(category) or wanted * 5 > TOP_POSTINGS or len(vocab.codes) <= TOP_POSTINGS
-            scores = self._score(plan.query, searcher, gen, exact=every)
+            scores = self._score(plan.concepts, searcher, gen, exact=every)
             if category:
                 scores = {d: sc for d, sc in scores.items() if vocab.cat_of.get(d) == category}
             for docnum, score in heapq.nlargest(wanted, scores.items(), key=lambda x: (x[1], -x[0])):
                 add(docnum, float(score))
-            matched = scores.keys() if every else self._matching(plan.query, searcher, gen)
+            matched = scores.keys() if every else self._matching(plan.concepts, searcher, gen)
             total = len(seen | matched) if listed else len(matched)
 
         top = max((s for _, s, _, _ in ordered), default=0.0)
@@ -318,10 +322,10 @@ class SearchService:
             fields = self._stored(gen, searcher, docnum)
             # pinned, exact and listed codes outrank every scored hit
             hits.append(SearchHit(fields["code"], round(score if score else top + 1.0, 3),
-                                  self._marked(fields, plan), is_exact, match))
+                                  self._marked(gen, docnum, fields, plan), is_exact, match))
         return SearchResults(norm, total, page, limit, tuple(hits), did_you_mean(norm, plan), tuple(exact))
 
-    def _postings_of(self, query, searcher, gen: str) -> "_Postings":
+    def _postings_of(self, key: tuple[str, str], searcher, gen: str) -> "_Postings":
         """A term's postings scored by Whoosh (BM25F), read once per process and kept, least
         recently used dropped first beyond MAX_CACHED_POSTINGS (only a huge catalog gets there)."""
         cache = self._postings.get(gen)
@@ -329,7 +333,6 @@ class SearchService:
             self._postings = {gen: OrderedDict()}
             self._cached_postings = 0
             cache = self._postings[gen]
-        key = (query.fieldname, query.text)
         entry = cache.get(key)
         if entry is None:
             entry = _Postings(_drain(searcher.postings(*key)) if key in searcher.reader() else {})
@@ -345,46 +348,45 @@ class SearchService:
                 pass
         return entry
 
-    def _score(self, query, searcher, gen: str, exact: bool = True) -> dict:
-        """docnum -> score for a query, the score Whoosh's own matchers give (BM25F from Whoosh's
-        scorers; Concept, Or and And combined as their matchers do) but over cached postings,
-        several times faster than walking Whoosh's matcher tree for every query.
+    def _score(self, concepts, searcher, gen: str, exact: bool = True) -> dict:
+        """docnum -> score for a plan's concepts, the score Whoosh's own matchers give for
+        plan.query (BM25F from Whoosh's scorers; Concept, Or and And combined as their matchers
+        do) but over cached postings and without building Whoosh queries, several times faster.
 
         exact=False ranks with each term's best TOP_POSTINGS postings only (impact-ordered
         truncation): the same as exact for any term in fewer documents, which is every term of the
-        real catalog, and what keeps a catalog of 100k codes fast. Unknown query types go to Whoosh.
+        real catalog, and what keeps a catalog of 100k codes fast.
         """
-        scores, boost = self._weighted(query, searcher, gen, exact)
-        return {d: sc * boost for d, sc in scores.items()} if boost != 1.0 else scores
+        return _combine_sum(self._concept(terms, searcher, gen, exact) for terms in concepts)
 
-    def _weighted(self, query, searcher, gen: str, exact: bool) -> tuple[dict, float]:
-        """(scores, boost) for a query, the boost not yet applied (the combiners apply it)."""
-        if isinstance(query, Q.Term):
-            postings = self._postings_of(query, searcher, gen)
-            return (postings.full() if exact else postings.top), query.boost
-        subs = (self._weighted(q, searcher, gen, exact) for q in getattr(query, "subqueries", ()))
-        if isinstance(query, Concept):
-            scores = _combine_max(subs)
-        elif isinstance(query, Q.Or):
-            scores = _combine_sum(subs)
-        elif isinstance(query, Q.And):
-            parts = [{d: sc * b for d, sc in p.items()} if b != 1.0 else p for p, b in subs]
-            common = set(parts[0]).intersection(*parts[1:]) if parts else set()
-            scores = {d: sum(p[d] for p in parts) for d in common}
-        else:
-            return _drain(query.matcher(searcher)), 1.0
-        return scores, query.boost
+    def _concept(self, terms: dict, searcher, gen: str, exact: bool) -> tuple[dict, float]:
+        """(scores, boost) of one concept: a lone term with its boost, else the best of its terms."""
+        if len(terms) == 1:
+            ((key, boost),) = terms.items()
+            return self._term(key, searcher, gen, exact), boost
+        return _combine_max((self._term(key, searcher, gen, exact), boost) for key, boost in terms.items()), 1.0
 
-    def _matching(self, query, searcher, gen: str) -> set:
-        """Every document the query matches (for the total), from the cached postings."""
-        if isinstance(query, Q.Term):
-            return set(self._postings_of(query, searcher, gen).docs())
-        if isinstance(query, Q.And):
-            parts = [self._matching(q, searcher, gen) for q in query.subqueries]
-            return set.intersection(*parts) if parts else set()
-        if isinstance(query, (Concept, Q.Or)):
-            return set().union(*(self._matching(q, searcher, gen) for q in query.subqueries))
-        return set(_drain(query.matcher(searcher)))
+    def _term(self, key: tuple, searcher, gen: str, exact: bool) -> dict:
+        """docnum -> score of a (field, term), or of a (field, terms) whose terms must all be there."""
+        fieldname, text = key
+        if not isinstance(text, tuple):
+            postings = self._postings_of(key, searcher, gen)
+            return postings.full() if exact else postings.top
+        parts = [self._term((fieldname, w), searcher, gen, exact) for w in text]
+        common = set(parts[0]).intersection(*parts[1:]) if parts else set()
+        return {d: sum(p[d] for p in parts) for d in common}
+
+    def _matching(self, concepts, searcher, gen: str) -> set:
+        """Every document the plan matches (for the total), from the cached postings."""
+        out: set = set()
+        for terms in concepts:
+            for fieldname, text in terms:
+                if isinstance(text, tuple):
+                    parts = [set(self._postings_of((fieldname, w), searcher, gen).docs()) for w in text]
+                    out.update(set.intersection(*parts) if parts else ())
+                else:
+                    out.update(self._postings_of((fieldname, text), searcher, gen).docs())
+        return out
 
     def _stored(self, gen: str, searcher, docnum: int) -> dict:
         """A document's stored fields, kept in memory once read (results pages repeat them)."""
@@ -398,15 +400,18 @@ class SearchService:
 
     # ------------------------------------------------------------------------ highlighting
 
-    def _marked(self, fields: dict, plan: Plan) -> dict[str, Marked]:
-        en, ko = [(EN, plan.en)], [(self._loaded.vocab.ko_analyzer, plan.ko), (BI, plan.bi), (EN, plan.en)]
-        return {
-            "name": mark(fields.get("name") or "", en),
-            "message": mark(fields.get("message_text") or "", en),
-            "description_ko": mark(fields.get("desc_ko") or "", ko),
-            "summary_en": mark(fields.get("summary_en") or "", en),
-            "summary_ko": mark(fields.get("summary_ko") or "", ko),
-        }
+    def _marked(self, gen: str, docnum: int, fields: dict, plan: Plan) -> dict[str, Marked]:
+        """The shown fields of a hit with the spans of the plan's terms (stored texts analysed
+        once per document, kept as long as its stored fields)."""
+        key = (gen, docnum)
+        doc = self._spans_cache.get(key)
+        if doc is None:
+            texts = {shown: fields.get(stored) or "" for shown, stored in SHOWN.items()}
+            doc = doc_spans(texts, {"en": EN, "ko": self._loaded.vocab.ko_analyzer, "bi": BI}, MARKED_BY)
+            if len(self._spans_cache) >= MAX_CACHED_DOCS:
+                self._spans_cache.clear()
+            self._spans_cache[key] = doc
+        return mark_doc(doc, (("en", plan.en), ("ko", plan.ko), ("bi", plan.bi)))
 
     # ------------------------------------------------------------------------- suggestions
 

@@ -1,0 +1,81 @@
+"""The query path's shortcuts (expansions remembered per index, highlighting by term) answer as before."""
+from __future__ import annotations
+
+import pytest
+
+import korean
+import search
+from search import planner
+
+
+def _answer(service, query):
+    results = service.search(query, limit=20)
+    return results.total, results.did_you_mean, [(h.code, h.score, h.marked) for h in results.hits]
+
+
+@pytest.mark.parametrize("query", ["snapshot 스냅샷", "channel 채널 이름", "스냅샷 채널 not found", "썸네일 recording"])
+def test_each_index_expands_words_against_its_own_terms(tmp_path, make_catalog, catalog, query):
+    """A word expanded against one index is not taken as found (or missing) in another."""
+    first = search.SearchService(make_catalog([c for c in catalog.codes if c.category == "channel"]), tmp_path / "a")
+    second = search.SearchService(make_catalog([c for c in catalog.codes if c.category != "channel"]), tmp_path / "b")
+    for one, other in ((first, second), (second, first)):
+        one.search(query)
+        remembered = _answer(other, query)
+        planner._EXPANSIONS.clear()
+        assert remembered == _answer(other, query)
+
+
+def test_remembered_expansions_stay_bounded(search_service, monkeypatch):
+    monkeypatch.setattr(planner, "_EXPANSIONS_MAX", 8)
+    monkeypatch.setattr(planner, "_EXPANSIONS", {})
+    first = [h.code for h in search_service.search("channel name 채널 이름 snapshot 스냅샷").hits]
+    for word in ("bucket", "stream key", "송출", "녹화", "thumbnail", "segment duration", "인코딩", "title"):
+        search_service.search(word)
+    assert all(len(held) <= 8 for _, held in planner._EXPANSIONS.values())
+    assert [h.code for h in search_service.search("channel name 채널 이름 snapshot 스냅샷").hits] == first
+
+
+def _naive_mark(text, analyzers):
+    """Every token's span whose term is wanted, merged: the definition mark() must keep."""
+    found = sorted((t.startchar, t.endchar) for analyzer, terms in analyzers
+                   for t in analyzer(text, chars=True, mode="index") if t.text in terms)
+    merged: list[list[int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return search.Marked(text, tuple((a, b) for a, b in merged)) if found else search.Marked(text)
+
+
+@pytest.mark.parametrize("text, analyzers", [
+    ("The channel name of channel 'a' and the channel's id", [(search.EN, {"channel", "id"})]),
+    ("채널 이름과 채널 상태, 채널을 다시 확인", [(search.BI, {"채널", "상태"}), (search.EN, {"channel"})]),
+    ("Stream key 송출 키 stream", [(search.BI, {"송출"}), (search.EN, {"stream", "key", "absent"})]),
+    ("nothing matches here", [(search.EN, {"other"})]),
+])
+def test_every_occurrence_of_a_term_is_marked(text, analyzers):
+    for _ in range(2):  # analysed once, then from the remembered spans
+        assert search.mark(text, analyzers) == _naive_mark(text, analyzers)
+
+
+@pytest.mark.parametrize("query", ["channel not found 채널", "스냅샷 snapshot 생성 실패", "녹화 recording bucket 버킷",
+                                   "stream key 송출 키", "썸네일 thumbnail 이름"])
+def test_a_hits_fields_are_marked_as_mark_marks_each(search_service, query):
+    """Marking a hit's fields together (its texts analysed once) gives what mark() gives per field."""
+    stored = {"name": "name", "message": "message_text", "description_ko": "desc_ko",
+              "summary_en": "summary_en", "summary_ko": "summary_ko"}
+    vocab = search_service._loaded.vocab
+    plan = search.make_plan(korean.normalize(query), vocab, search_service.glossary, search_service.thesaurus)
+    en, ko = [(search.EN, plan.en)], [(vocab.ko_analyzer, plan.ko), (search.BI, plan.bi), (search.EN, plan.en)]
+    hits = search_service.search(query, limit=20).hits
+    assert hits and any(m.spans for h in hits for m in h.marked.values())
+    for _ in range(2):  # then from the document's remembered spans
+        for hit in search_service.search(query, limit=20).hits:
+            code = next(c for c in search_service.catalog.codes if c.code == hit.code)
+            fields = {"name": code.name or "", "message_text": code.message, "desc_ko": code.description_ko,
+                      "summary_en": code.summary.en, "summary_ko": code.summary.ko}
+            assert list(hit.marked) == list(stored)
+            for shown, name in stored.items():
+                analyzers = ko if shown in ("description_ko", "summary_ko") else en
+                assert hit.marked[shown] == search.mark(fields[name], analyzers), (hit.code, shown)
