@@ -473,7 +473,8 @@ class BackTransliterator:
         shared = Counter(fi for g in _grams(q) for fi in self.grams.get(g, ()))
         best: dict[int, float] = {}
         n = len(q)
-        for fi, _ in shared.most_common(self.shortlist):
+        # ties in shared grams go to the earlier form, so the shortlist never depends on set order
+        for fi, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[: self.shortlist]:
             wi, form = self.forms[fi]
             longer = max(n, len(form))
             if abs(n - len(form)) > longer * (1.0 - min_score):

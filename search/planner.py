@@ -313,7 +313,10 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
 
     # A Hangul word neither the index nor the glossary knows may be an English word spelled a way
     # nobody listed ("레솔루션", "오쓰"): the catalog words whose reviewed spellings are nearest
+    being_typed = {token for token, _ in (reading.alternatives if reading is not None else ())}
     for word, head in unknown_hangul_words(norm, morph_pieces, function_spans, vocab, translated):
+        if word in being_typed:  # 오브 on its way to 오브젝트 is no loanword of its own (over)
+            continue
         for english, score in back_transliterator()(word, limit=2, min_score=BACK_MIN_SCORE):
             add_en(f"ko:{head}" if head else f"gl:{word}", english, GLOSSARY_WEIGHT * score)
 

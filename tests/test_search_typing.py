@@ -74,3 +74,45 @@ def test_a_slip_in_the_word_being_typed_still_completes_it(search_service, query
 
 def test_a_word_no_catalog_word_begins_with_even_one_slip_away_finds_nothing(search_service):
     assert search_service.search("thumbn").total == 0  # not "them", "those", "three"
+
+
+SEEDED_RUN = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import transliterate
+from app import create_app
+app = create_app({"TESTING": True, "SEARCH_INDEX_DIR": sys.argv[2]})
+service = app.extensions["search"]
+queries = ["오브", "스토", "레졸", "타임아우트", "비트래이트", "ㄴㅎ", "녹화 중ㅈ", "업로ㄷ", "snpash", "qualit"]
+spell = transliterate.back_transliterate
+words = sorted(transliterate.load_loanwords())
+print(json.dumps({
+    "search": [[q, service.search(q).total, [h.code for h in service.search(q).hits]] for q in queries],
+    "back": [[w, spell(w, words)] for w in ["오브", "스토", "레솔루", "커튼", "프로파", "세그멘", "딜리", "타임"]],
+}, ensure_ascii=False))
+"""
+
+
+def test_the_same_query_answers_the_same_in_every_process(app):
+    """Workers differ in their hash seed: no answer may depend on the order of a set."""
+    import os
+    import subprocess
+    import sys
+
+    from tests_paths import ROOT
+
+    outputs = []
+    for seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        run = subprocess.run([sys.executable, "-c", SEEDED_RUN, str(ROOT), app.config["SEARCH_INDEX_DIR"]],
+                             env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert run.returncode == 0, run.stderr[-2000:]
+        outputs.append(run.stdout.strip().splitlines()[-1])
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_a_hangul_word_being_typed_is_not_read_as_an_english_loanword(search_service):
+    # 오브 on its way to 오브젝트 (object) is not "over" spelled in Hangul
+    marked = {m.text[a:b].lower() for h in search_service.search("오브", limit=50).hits
+              for m in h.marked.values() for a, b in m.spans}
+    assert "object" in marked and "over" not in marked
