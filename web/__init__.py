@@ -33,7 +33,7 @@ __all__ = ["init_app", "policy", "NO_STORE", "NOT_FOUND_CACHE", "PAGE_CACHE", "P
 log = logging.getLogger("lse.web")
 
 DEFAULT_PAGE_STORE_BYTES = 64 * 1024 * 1024
-DEFAULT_ANSWER_CACHE_BYTES = 4 * 1024 * 1024
+DEFAULT_ANSWER_CACHE_BYTES = 1024 * 1024  # a few hundred answers: the popular queries; more costs a worker its 100 MB
 NO_STORE_STATUSES = frozenset({400, 401, 403, 405, 413, 414, 429, 431})
 DYNAMIC_GZIP_LEVEL = 6
 DYNAMIC_BROTLI_QUALITY = 4
