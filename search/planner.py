@@ -70,20 +70,27 @@ def exact_codes(vocab, norm: str) -> list[str]:
         return sorted(vocab.by_name.get(candidate.lower(), ()), key=lambda c: (len(c), c))
     return []
 
-_THESAURUS_GLOSSARIES: dict[int, tuple[lexicon.Thesaurus, korean.Glossary, dict]] = {}
+def held_for(registry: dict, owner, build):
+    """What build(owner) made for an object that lives as long as its index or service, kept
+    while it lives (a few at most: the registry is emptied past four)."""
+    held = registry.get(id(owner))
+    if held is None or held[0] is not owner:
+        if len(registry) >= 4:
+            registry.clear()
+        held = registry[id(owner)] = (owner, build(owner))
+    return held[1]
+
+
+_THESAURUS_GLOSSARIES: dict[int, tuple[lexicon.Thesaurus, tuple]] = {}
 
 
 def thesaurus_glossary(thesaurus: lexicon.Thesaurus) -> tuple[korean.Glossary, dict]:
     """The thesaurus matched like the glossary (Korean words, English phrases), and each matched
     group's catalog words, the ones documents contain (built once per thesaurus)."""
-    held = _THESAURUS_GLOSSARIES.get(id(thesaurus))
-    if held is None or held[0] is not thesaurus:
-        if len(_THESAURUS_GLOSSARIES) >= 4:  # a thesaurus lives as long as its service: a few at most
-            _THESAURUS_GLOSSARIES.clear()
-        groups = [(korean.GlossaryGroup(g.ko, g.english), g.catalog) for g in thesaurus.groups]
-        held = _THESAURUS_GLOSSARIES[id(thesaurus)] = (
-            thesaurus, korean.Glossary([g for g, _ in groups], en_key=en_terms), {id(g): c for g, c in groups})
-    return held[1], held[2]
+    def build(t):
+        groups = [(korean.GlossaryGroup(g.ko, g.english), g.catalog) for g in t.groups]
+        return korean.Glossary([g for g, _ in groups], en_key=en_terms), {id(g): c for g, c in groups}
+    return held_for(_THESAURUS_GLOSSARIES, thesaurus, build)
 
 
 @functools.cache
@@ -108,7 +115,7 @@ def unknown_hangul_words(norm: str, pieces, function_spans, vocab, translated) -
         word = norm[inside[0].start:end]
         if len(word) < 2 or any(word in t for t in translated):  # the glossary knows all of it
             continue
-        if any(vocab.has(f, w) for w in {word, *(p.text for p in inside if p.text == word)} for f in KO_FIELDS):
+        if any(vocab.has(f, word) for f in KO_FIELDS):
             continue
         if len(inside) == 1 and any(vocab.has(f, inside[0].text) for f in KO_FIELDS):
             continue  # a known word with its ending ("녹화했어요")
@@ -121,15 +128,11 @@ _EXPANSIONS_MAX = 20_000  # words per index; cleared when full (every visitor's 
 
 
 def _expansions(vocab) -> dict:
-    """The expansion cache of one loaded index (a few indexes live at once at most)."""
-    held = _EXPANSIONS.get(id(vocab))
-    if held is None or held[0] is not vocab:
-        if len(_EXPANSIONS) >= 4:
-            _EXPANSIONS.clear()
-        held = _EXPANSIONS[id(vocab)] = (vocab, {})
-    if len(held[1]) >= _EXPANSIONS_MAX:
-        held[1].clear()
-    return held[1]
+    """The expansion cache of one loaded index."""
+    cache = held_for(_EXPANSIONS, vocab, lambda _: {})
+    if len(cache) >= _EXPANSIONS_MAX:
+        cache.clear()
+    return cache
 
 
 def _field_entries(vocab, fields, found: tuple) -> list:
@@ -338,11 +341,10 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             matched = exp.matched.replace(" ", "")
             if matched in translated:
                 continue  # the glossary's translation of the word is enough (권한: permission)
-            inside = [m for m in morphs if m in matched]
-            # the glossary's key for the same word, so a word in both counts once
             if " " in exp.matched:  # a phrase ("다 만들어": completed) means more than its word (만들: create)
                 key = f"th:{matched}"
-            else:
+            else:  # the glossary's key for the same word, so a word in both counts once
+                inside = [m for m in morphs if m in matched]
                 key = f"ko:{matched}" if matched in morphs else f"ko:{max(inside, key=len)}" if inside else f"gl:{matched}"
             for word in catalog_words:
                 add_en(key, word, THESAURUS_WEIGHT)
@@ -368,10 +370,9 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         if token.isdigit() and token in with_units:  # "200개" is a count, not API Gateway code 200
             add(f"num:{token}", "amount", token, NUMBER_BOOST * PART_WEIGHT)  # "50 files": a unit we do not read
         elif token.isdigit():
-            role = number_role(norm, token, vocab, words=len(tokens) > 1 or korean.has_hangul(norm))
-            if role == "status":  # "http" in "HTTP 500" says what the number is, not what went wrong
-                for word in status_marker(norm, token):
-                    concepts.pop(f"ko:{word}" if korean.has_hangul(word) else f"en:{word.lower()}", None)
+            role, marker = number_role(norm, token, vocab, words=len(tokens) > 1 or korean.has_hangul(norm))
+            for word in marker:  # "http" in "HTTP 500" says what the number is, not what went wrong
+                concepts.pop(f"ko:{word}" if korean.has_hangul(word) else f"en:{word.lower()}", None)
             if role != "status":
                 add(f"num:{token}", "code", token, EXACT_CODE_BOOST if role == "code" else AMBIGUOUS_CODE_BOOST)
             if role != "code":  # "HTTP 500", or a status no code has ("401"): surely the status
@@ -420,24 +421,19 @@ _STATUS_BEFORE = re.compile(r"(?i)(?:https?|status|상태 ?코드|응답 ?코드
 _CODE_BEFORE = re.compile(r"(?i)(?:error ?code|errorcode|code|에러 ?코드|오류 ?코드|코드)\W{0,3}$")
 
 
-def status_marker(norm: str, number: str) -> list[str]:
-    """The words just before a number that make it an HTTP status ("HTTP", "status", "상태 코드")."""
-    at = re.search(rf"(?<![0-9A-Za-z_]){number}(?![0-9A-Za-z_])", norm)
-    m = _STATUS_BEFORE.search(norm[:at.start()]) if at else None
-    return re.findall(r"[A-Za-z]+|[가-힣]+", m.group()) if m else []
-
-
-def number_role(norm: str, number: str, vocab, words: bool) -> str:
-    """What a number in a query is: "code" (an error code), "status" (an HTTP status, as in
-    "HTTP 400" or "status 401") or "either" (a code that is also some code's HTTP status, written
-    among other words: "400 bad request" names the status as often as API Gateway code 400)."""
+def number_role(norm: str, number: str, vocab, words: bool) -> tuple[str, list[str]]:
+    """What a number in a query is, and the words before it that say so: "code" (an error code),
+    "status" (an HTTP status, as in "HTTP 400" or "status 401", with its marker words) or "either"
+    (a code that is also some code's HTTP status, written among other words: "400 bad request"
+    names the status as often as API Gateway code 400)."""
     at = re.search(rf"(?<![0-9A-Za-z_]){number}(?![0-9A-Za-z_])", norm)
     before = norm[:at.start()] if at else ""
-    if _STATUS_BEFORE.search(before):
-        return "status"
+    marker = _STATUS_BEFORE.search(before)
+    if marker:
+        return "status", re.findall(r"[A-Za-z]+|[가-힣]+", marker.group())
     if _CODE_BEFORE.search(before) or not words or not vocab.has("status", number):
-        return "code"
-    return "either"
+        return "code", []
+    return "either", []
 
 
 def near_codes(number: str, vocab) -> list[str]:
