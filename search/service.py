@@ -108,6 +108,16 @@ def _remove(path: Path) -> None:
             pass
 
 
+def _kept(cache: dict, key, make):
+    """cache[key], made on first use; a full cache (MAX_CACHED_DOCS) is emptied rather than grown."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= MAX_CACHED_DOCS:
+            cache.clear()
+        value = cache[key] = make()
+    return value
+
+
 class SearchService:
     """Builds, loads and queries the index of one catalog; safe to share between threads.
 
@@ -390,27 +400,17 @@ class SearchService:
 
     def _stored(self, gen: str, searcher, docnum: int) -> dict:
         """A document's stored fields, kept in memory once read (results pages repeat them)."""
-        key = (gen, docnum)
-        fields = self._stored_cache.get(key)
-        if fields is None:
-            if len(self._stored_cache) >= MAX_CACHED_DOCS:
-                self._stored_cache.clear()
-            fields = self._stored_cache[key] = searcher.stored_fields(docnum)
-        return fields
+        return _kept(self._stored_cache, (gen, docnum), lambda: searcher.stored_fields(docnum))
 
     # ------------------------------------------------------------------------ highlighting
 
     def _marked(self, gen: str, docnum: int, fields: dict, plan: Plan) -> dict[str, Marked]:
         """The shown fields of a hit with the spans of the plan's terms (stored texts analysed
         once per document, kept as long as its stored fields)."""
-        key = (gen, docnum)
-        doc = self._spans_cache.get(key)
-        if doc is None:
+        def analysed():
             texts = {shown: fields.get(stored) or "" for shown, stored in SHOWN.items()}
-            doc = doc_spans(texts, {"en": EN, "ko": self._loaded.vocab.ko_analyzer, "bi": BI}, MARKED_BY)
-            if len(self._spans_cache) >= MAX_CACHED_DOCS:
-                self._spans_cache.clear()
-            self._spans_cache[key] = doc
+            return doc_spans(texts, {"en": EN, "ko": self._loaded.vocab.ko_analyzer, "bi": BI}, MARKED_BY)
+        doc = _kept(self._spans_cache, (gen, docnum), analysed)
         return mark_doc(doc, (("en", plan.en), ("ko", plan.ko), ("bi", plan.bi)))
 
     # ------------------------------------------------------------------------- suggestions
