@@ -300,6 +300,7 @@ def general_frequency(word: str, lang: str) -> float:
 
 
 MIN_FUZZY_PREFIX = 5  # a shorter word being typed has too many neighbours to guess a slip in it
+MAX_OFFICIAL_COMPLETIONS = 24  # words of the official texts a prefix being typed may become
 
 
 def complete_latin(prefix: str, sorted_words: list[str], weights: Mapping[str, float], limit: int = 12,
@@ -423,12 +424,14 @@ class QueryReader:
 
     def __init__(self, korean_counts: Mapping[str, float], english_counts: Mapping[str, float],
                  stems: Callable[[str], Iterable[str]] | None = None, *, max_results: int = 12,
-                 general: Callable[[str, str], float] | None = None):
+                 general: Callable[[str, str], float] | None = None, official: Iterable[str] = ()):
         self.general = general = general or general_frequency
         self.lexicon = Lexicon(frequency_weights(korean_counts, prior=lambda w: general(w, "ko")),
                                max_results=max_results, general=general)
         self.english_counts = dict(english_counts)
         self._english_sorted = sorted(self.english_counts)
+        # the words of the official names and messages: what a person copying from a log is typing
+        self._official_sorted = sorted(set(official))
         self.stems = stems
         self.read = lru_cache(maxsize=2048)(self._read)
 
@@ -437,11 +440,17 @@ class QueryReader:
         return word in self.english_counts or self.general(word, "en") > 0
 
     def complete_english(self, prefix: str) -> tuple[str, ...]:
-        """The catalog words an English word being typed can become; none for a word it knows."""
+        """The catalog words an English word being typed can become; for a word it knows, the longer
+        words of the official texts it begins ("ur" may be on its way to "url")."""
         prefix = prefix.lower()
-        if prefix in self.english_counts:
-            return ()
+        if prefix in self.english_counts:  # a word already, yet perhaps cut short: the official words it begins
+            return tuple(w for w in complete_latin(prefix, self._official_sorted, self.english_counts,
+                                                   limit=MAX_OFFICIAL_COMPLETIONS) if w != prefix)
         found = complete_latin(prefix, self._english_sorted, self.english_counts, limit=self.lexicon.max_results)
+        # a short prefix has more completions than are kept by frequency; the official texts' own
+        # words are all kept, so "too b" can still become the "big" of a name
+        official = complete_latin(prefix, self._official_sorted, self.english_counts, limit=MAX_OFFICIAL_COMPLETIONS)
+        found = tuple(dict.fromkeys((*found, *official)))
         if found or len(prefix) < MIN_FUZZY_PREFIX:
             return found
         # one letter wrong, extra or missing while typing ("timeme", "snpash"): the prefixes one

@@ -253,4 +253,5 @@ def _typing(reader, terms: dict, words: frozenset, korean_words, reader_ko, freq
         for t in terms.get(f, ()):
             en[t] = en.get(t, 0) + reader.doc_frequency(f, t)
     # a few alternatives per token: each one is scored, and the most frequent come first
-    return QueryReader(ko, en, stems=reader_ko.terms, max_results=6, general=frequencies.general)
+    official = (t for f in ("name_words", "message") for t in terms.get(f, ()) if t.isalpha())
+    return QueryReader(ko, en, stems=reader_ko.terms, max_results=6, general=frequencies.general, official=official)

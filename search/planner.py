@@ -355,14 +355,15 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     # with its glossary translations
     for token, words in (reading.alternatives if reading is not None else ()):
         key = f"typed:{token}"
+        cut_short = word_concept.get(next(iter(en_terms(token.lower())), "")) if token.isascii() else None
         for word in words:
             if korean.has_hangul(word):
                 add_ko(key, word, TYPING_WEIGHT)
                 for exp in glossary.expand(word, [word]):
                     for other in exp.add_en:
                         add_en(key, other, TYPING_WEIGHT * GLOSSARY_WEIGHT)
-            else:
-                add_en(key, word, TYPING_WEIGHT)
+            else:  # a whole word that may still be cut short ("ur": url) keeps one concept with them
+                add_en(cut_short or key, word, TYPING_WEIGHT)
 
     # Codes, statuses and names written as such
     tokens = re.findall(r"[A-Za-z0-9_]+", norm)

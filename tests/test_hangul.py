@@ -257,3 +257,24 @@ def test_a_known_word_with_its_particle_is_no_slip():
     # 중이 is one key from 중지, but it is 중 with the particle 이
     assert read("송출 중이 아닌 채널").text == "송출 중이 아닌 채널"
     assert read("버킽이 없음").text == "버킷이 없음"
+
+
+def test_the_word_being_typed_reaches_every_word_of_the_official_texts():
+    # "b" begins seven catalog words; the six most frequent are kept, and the official texts'
+    # "big" too, however rare: the person is likely typing the message in front of them
+    counts = {"back": 9, "but": 8, "because": 7, "bucket": 6, "before": 5, "body": 4, "big": 1, "not": 3}
+    reader = hangul.QueryReader({}, counts, max_results=6, official=["big", "not"])
+    assert "big" in dict(reader.read("start time too b").alternatives)["b"]
+    assert "big" not in dict(hangul.QueryReader({}, counts, max_results=6).read("start time too b").alternatives)["b"]
+    # a whole word may still be cut short: the longer official words it begins
+    reader = hangul.QueryReader({}, {"ur": 1, "url": 30, "time": 5}, official=["url", "time"])
+    assert reader.read("time machine ur").alternatives == (("ur", ("url",)),)
+    assert reader.read("time machine ur", last_is_prefix=False).alternatives == ()
+
+
+def test_a_cut_short_last_word_finds_the_code_with_the_longer_word(app):
+    # "ur" is a word of the catalog, but typed last it is most likely url on its way
+    def rank(query):
+        return [h.code for h in app.extensions["search"].search(query).hits].index("250141") + 1
+    assert rank("time machine url") <= 2
+    assert rank("time machine ur") <= 2 < rank("time machine")
