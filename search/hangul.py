@@ -441,11 +441,14 @@ class QueryReader:
 
     def complete_english(self, prefix: str) -> tuple[str, ...]:
         """The catalog words an English word being typed can become; for a word it knows, the longer
-        words of the official texts it begins ("ur" may be on its way to "url")."""
+        words of the official texts it begins that are more common than it ("ur" may be on its way
+        to "url"; "channel" is not on its way to "channelid")."""
         prefix = prefix.lower()
-        if prefix in self.english_counts:  # a word already, yet perhaps cut short: the official words it begins
+        if prefix in self.english_counts:  # a word already, yet cut short if a longer official word is more common
+            own = self.english_counts[prefix]
             return tuple(w for w in complete_latin(prefix, self._official_sorted, self.english_counts,
-                                                   limit=MAX_OFFICIAL_COMPLETIONS) if w != prefix)
+                                                   limit=MAX_OFFICIAL_COMPLETIONS)
+                         if w != prefix and self.english_counts.get(w, 0) > own)
         found = complete_latin(prefix, self._english_sorted, self.english_counts, limit=self.lexicon.max_results)
         # a short prefix has more completions than are kept by frequency; the official texts' own
         # words are all kept, so "too b" can still become the "big" of a name

@@ -267,8 +267,9 @@ def test_the_word_being_typed_reaches_every_word_of_the_official_texts():
     assert "big" in dict(reader.read("start time too b").alternatives)["b"]
     assert "big" not in dict(hangul.QueryReader({}, counts, max_results=6).read("start time too b").alternatives)["b"]
     # a whole word may still be cut short: the longer official words it begins
-    reader = hangul.QueryReader({}, {"ur": 1, "url": 30, "time": 5}, official=["url", "time"])
+    reader = hangul.QueryReader({}, {"ur": 1, "url": 30, "time": 5, "timeout": 2}, official=["url", "time", "timeout"])
     assert reader.read("time machine ur").alternatives == (("ur", ("url",)),)
+    assert reader.read("machine time").alternatives == ()  # time, more common than timeout, is whole
     assert reader.read("time machine ur", last_is_prefix=False).alternatives == ()
 
 
