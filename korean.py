@@ -384,6 +384,7 @@ class GlossaryGroup:
 
     ko: tuple[str, ...]
     en: tuple[str, ...]
+    spelled: bool = False  # ko are the English words written in Hangul (loanwords), not translations
 
 
 @dataclass(frozen=True)

@@ -137,5 +137,5 @@ def loanword_groups() -> list[korean.GlossaryGroup]:
         hangul = tuple(dict.fromkeys(korean.normalize(w) for w in entry.hangul if korean.has_hangul(w)))
         if hangul:
             english = dict.fromkeys([entry.en, *(en for w in hangul for en in spelled[w])])
-            out.append(korean.GlossaryGroup(hangul, tuple(english)))
+            out.append(korean.GlossaryGroup(hangul, tuple(english), spelled=True))
     return out

@@ -26,6 +26,7 @@ NEAR_CODE_BOOST = 15.0  # a code one digit from a number that is no code: below 
 AMBIGUOUS_CODE_BOOST = 8.0  # a number that is both a code and an HTTP status: the words around it decide
 REAL_WORD_ZIPF = 4.0  # as common as "bucket" or "black" (wordfreq's Zipf scale): a word, not a typo
 BACK_MIN_SCORE = 0.8  # jamo similarity to a reviewed spelling below which a guess is noise
+LOANWORD_WEIGHT = 1.0  # a Hangul spelling of an English word (레코딩) counts as the word typed in English
 TYPING_WEIGHT = 0.9  # a word 초성 or a prefix stands for counts a little less than one typed whole
 
 @dataclass
@@ -301,8 +302,10 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         translated.append(matched)
         if korean.has_hangul(exp.matched):
             key = f"ko:{matched}" if matched in morphs else f"gl:{matched}"
+            # a loanword is the English word in Hangul, as good as typed in English; a translation less
+            weight = LOANWORD_WEIGHT if exp.group.spelled else GLOSSARY_WEIGHT
             for word in exp.add_en:
-                add_en(key, word, GLOSSARY_WEIGHT)
+                add_en(key, word, weight)
             for word in exp.add_ko:
                 add_ko(key, word, GLOSSARY_WEIGHT)
         else:
@@ -415,7 +418,9 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             if thesaurus.is_generic(key.partition(":")[2]):
                 for t in terms:
                     terms[t] *= GENERIC_WEIGHT
-    plan.concepts = tuple(terms for terms in concepts.values() if terms)
+    # a word written twice ("qualities in one quality set") is one word of the query: it counts once
+    unique = {frozenset(terms.items()): terms for terms in concepts.values() if terms}
+    plan.concepts = tuple(unique.values())
     return plan
 
 _STATUS_BEFORE = re.compile(r"(?i)(?:https?|status|상태 ?코드|응답 ?코드)\W{0,3}$")

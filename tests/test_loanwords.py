@@ -171,3 +171,15 @@ def test_back_transliteration_ranks_and_limits(back):
     assert found[0] == ("channel", 1.0) and len(found) <= 2
     scores = [s for _, s in back("세그멘", limit=3)]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("hangul, english", [("베이스라인", "baseline"), ("오브젝트", "object"), ("레코드", "record"),
+                                             ("리퀘스트", "request")])
+def test_a_loanword_in_hangul_counts_as_the_english_word(app, hangul, english):
+    # 베이스라인 is baseline written in Hangul, not a translation of it: it finds what baseline finds,
+    # scored no lower (the Korean texts may hold the Hangul spelling too); a word the glossary
+    # translates (시크릿: secret key, 비밀 키) takes the glossary's group and weight instead
+    search = app.extensions["search"]
+    written = {h.code: h.score for h in search.search(hangul).hits}
+    typed = search.search(english).hits
+    assert typed and all(written.get(h.code, 0) >= h.score for h in typed[:3]), (written, typed[:3])
