@@ -27,6 +27,7 @@ def make_schema() -> Schema:
         en=TEXT(analyzer=EN, phrase=False),  # ours in English; Latin words of the Korean text
         ko=TEXT(analyzer=KO, phrase=False),  # ours in Korean
         bi=TEXT(analyzer=BI, phrase=False),  # Hangul bigrams of all Korean text
+        topic=TEXT(analyzer=EN, phrase=False),  # the category's title, the same for all its codes
         status=KEYWORD(),  # published HTTP status (API Gateway codes)
         amount=KEYWORD(scorable=True),  # limits the text states: "20char", "1000count", "25fps", and bare numbers
         summary_en=STORED(), summary_ko=STORED(),
@@ -35,8 +36,10 @@ def make_schema() -> Schema:
 
 # What a query word is worth in each field (times Whoosh's BM25F score). A concept takes its best
 # field plus TIEBREAK of the others; the concepts of a query add up.
-BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "en": 1.0, "ko": 1.0, "bi": 0.6}
-EN_FIELDS = ("name_words", "message", "en")
+# topic: a word naming the category ("gateway", "api") is evidence for all its codes alike, however
+# often each one's own text happens to repeat it
+BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "en": 1.0, "ko": 1.0, "bi": 0.6, "topic": 1.0}
+EN_FIELDS = ("name_words", "message", "en", "topic")
 KO_FIELDS = ("desc_ko", "ko")
 BI_FIELDS = ("bi",)
 GLOSSARY_WEIGHT = 0.6  # a translated word counts for less than the word the user typed
@@ -98,6 +101,7 @@ def documents(catalog) -> Iterator[dict]:
                         cat.title.en if cat else "", e.description_ko, ko_ours, " ".join(message_parts)),
             "ko": ko_ours,
             "bi": _join(e.description_ko, ko_ours),
+            "topic": _join(cat.title.en, e.category.replace("-", " ")) if cat else "",
             "status": str(e.http_status) if e.http_status else "",
             "amount": " ".join(dict.fromkeys(a for a in amounts(_join(
                 e.message, e.description_ko, e.summary.en, e.summary.ko, e.explanation.en, e.explanation.ko,

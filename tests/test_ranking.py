@@ -89,3 +89,9 @@ def test_a_common_word_the_catalog_lacks_is_not_corrected_to_one_it_has(search_s
 
 def test_a_misspelled_common_word_is_still_corrected(search_service):
     assert search_service.search("chanel not found").did_you_mean == "channel not found"
+
+
+def test_a_word_naming_the_category_counts_for_all_its_codes_alike(search_service):
+    # "api" names the API Gateway's category: every gateway code gets the same evidence from it,
+    # however often its own text repeats the word, so the gateway's "Not Found Exception" comes first
+    assert codes(search_service, "api url not found")[0] == "300"
