@@ -368,7 +368,10 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             else:  # a whole word that may still be cut short ("ur": url) keeps one concept with them
                 add_en(cut_short or key, word, TYPING_WEIGHT)
 
-    # Codes, statuses and names written as such
+    # Codes, statuses and names written as such, and codes written loosely (offered as did-you-mean)
+    for written, code in loose_codes(norm, vocab):
+        add(f"num:{code}", "code", code, EXACT_CODE_BOOST)
+        plan.corrections[written] = code
     tokens = re.findall(r"[A-Za-z0-9_]+", norm)
     for token in dict.fromkeys(tokens):
         if token.isdigit() and token in with_units:  # "200개" is a count, not API Gateway code 200
@@ -428,7 +431,8 @@ _CODE_BEFORE = re.compile(r"(?i)(?:error ?code|errorcode|code|에러 ?코드|오
 
 
 def number_role(norm: str, number: str, vocab, words: bool) -> tuple[str, list[str]]:
-    """What a number in a query is, and the words before it that say so: "code" (an error code),
+    """What a number in a query is, and the words before it that say so: "code" (an error code, as
+    in "code 250104" or a bare number),
     "status" (an HTTP status, as in "HTTP 400" or "status 401", with its marker words) or "either"
     (a code that is also some code's HTTP status, written among other words: "400 bad request"
     names the status as often as API Gateway code 400)."""
@@ -437,9 +441,32 @@ def number_role(norm: str, number: str, vocab, words: bool) -> tuple[str, list[s
     marker = _STATUS_BEFORE.search(before)
     if marker:
         return "status", re.findall(r"[A-Za-z]+|[가-힣]+", marker.group())
-    if _CODE_BEFORE.search(before) or not words or not vocab.has("status", number):
+    marker = _CODE_BEFORE.search(before)
+    if marker:  # "code 2501044": the word says what the number is, like "HTTP" for a status
+        return "code", re.findall(r"[A-Za-z]+|[가-힣]+", marker.group())
+    if not words or not vocab.has("status", number):
         return "code", []
     return "either", []
+
+
+# a code as people copy it from a screenshot or read it out: digits in groups ("250 104", "250-104"),
+# a letter for a look-alike digit ("2501O4"), a letter or two in front ("E250104", "#250104")
+_LOOSE_CODE = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{0,5}[#:]?((?:[0-9OoIl]{1,4}[ .\-]?){1,3}[0-9OoIl]{1,4})(?![A-Za-z0-9_])")
+_LOOK_ALIKE = str.maketrans("OoIl", "0011")
+
+
+def loose_codes(norm: str, vocab) -> list[tuple[str, str]]:
+    """(as written, code) for every code of the index written loosely in a query, the written form
+    being no code, number or word of its own."""
+    out = []
+    for m in _LOOSE_CODE.finditer(norm):
+        written, digits = m.group(), m.group(1)
+        code = re.sub(r"[ .\-]", "", digits).translate(_LOOK_ALIKE)
+        parts = re.split(r"[ .\-]", digits)
+        if (code != written and code in vocab.doc_of and sum(c.isdigit() for c in digits) >= 3
+                and not (len(parts) > 1 and any(part in vocab.doc_of for part in parts))):
+            out.append((written, code))
+    return out
 
 
 def near_codes(number: str, vocab) -> list[str]:

@@ -98,5 +98,25 @@ def test_a_mistyped_code_number_finds_the_code_it_could_be(search_service, query
     assert code in (results.did_you_mean or "")
 
 
+@pytest.mark.parametrize("query", ["250 104", "250-104", "250.104", "2501O4", "25O1O4", "E250104", "code250104",
+                                   "채널 이름 250 104"])
+def test_a_code_written_loosely_finds_the_code(search_service, query):
+    # digits in groups, a letter O for a zero, letters glued in front: as copied from a screenshot
+    results = search_service.search(query)
+    assert [h.code for h in results.hits][:1] == ["250104"]
+    assert "250104" in (results.did_you_mean or "")
+
+
+@pytest.mark.parametrize("query", ["200 400", "interval 500 timedmeta"])
+def test_numbers_that_are_codes_or_amounts_are_not_joined_into_one(search_service, query):
+    assert search_service.search(query).did_you_mean is None
+
+
+def test_the_word_code_before_a_number_says_what_it_is_and_finds_nothing_itself(search_service):
+    # "code" names the number, like "HTTP" before a status: codes whose text says "code" do not follow
+    assert [h.code for h in search_service.search("code 250104").hits] == [
+        h.code for h in search_service.search("250104").hits]
+
+
 def test_a_number_far_from_every_code_finds_none(search_service):
     assert search_service.search("250999").total == 0  # no code is one digit away: nothing to guess
