@@ -95,6 +95,20 @@ def thesaurus_glossary(thesaurus: lexicon.Thesaurus) -> tuple[korean.Glossary, d
 
 
 @functools.cache
+def _spellings() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for e in transliterate.load_loanwords().values():
+        for h in e.hangul:
+            out.setdefault(korean.normalize(h).replace(" ", ""), []).append(e.en)
+    return {h: tuple(words) for h, words in out.items()}
+
+
+def spelled_as(hangul: str) -> tuple[str, ...]:
+    """The catalog words a reviewed Hangul spelling writes (프레임: frame), none for other words."""
+    return _spellings().get(hangul, ())
+
+
+@functools.cache
 def back_transliterator() -> transliterate.BackTransliterator:
     """The catalog's English words by their reviewed Hangul spellings (data/search/loanwords.toml)."""
     loanwords = transliterate.load_loanwords()
@@ -404,6 +418,13 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         number = re.match(r"[0-9.]+", found.term).group()
         add(f"num:{number}", "amount", found.term, QUANTITY_BOOST)
         add(f"num:{number}", "amount", found.unit, UNIT_BOOST)
+    # a letter written apart from its word ("b frame", "B-프레임"): the catalog writes them as one (bFrame)
+    for letter, word in re.findall(r"(?<![A-Za-z0-9])([A-Za-z])[ \-]?([A-Za-z]{2,}|[가-힣]{2,})", norm):
+        spelled = [word.lower()] if word.isascii() else spelled_as(word)
+        for english in spelled:
+            joined = (letter + english).lower()
+            if any(vocab.has(f, st) for st in en_terms(joined) for f in EN_FIELDS):
+                add_en(f"en:{joined}", joined, 1.0)
     latin = re.findall(r"[A-Za-z0-9]+", norm)
     typed = [w.lower() for w in latin]
     for i, first in enumerate(typed):  # a whole official message written out ranks its code first

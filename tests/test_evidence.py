@@ -120,3 +120,11 @@ def test_the_word_code_before_a_number_says_what_it_is_and_finds_nothing_itself(
 
 def test_a_number_far_from_every_code_finds_none(search_service):
     assert search_service.search("250999").total == 0  # no code is one digit away: nothing to guess
+
+
+@pytest.mark.parametrize("query", ["b frame", "b-frame", "B 프레임 에러", "B프레임", "bframe"])
+def test_a_letter_written_apart_from_its_word_is_the_catalogs_one_word(search_service, catalog, query):
+    # the catalog writes bFrame; people write "b frame", "B-프레임": the B-frame codes come first
+    b_frame = {c.code for c in catalog.codes if "BFRAME" in c.name.replace("_", "") or "bFrame" in c.message}
+    assert len(b_frame) >= 4
+    assert set(codes(search_service, query)[:4]) <= b_frame
