@@ -419,7 +419,9 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         add(f"num:{number}", "amount", found.term, QUANTITY_BOOST)
         add(f"num:{number}", "amount", found.unit, UNIT_BOOST)
     # a letter written apart from its word ("b frame", "B-프레임"): the catalog writes them as one (bFrame)
-    for letter, word in re.findall(r"(?<![A-Za-z0-9])([A-Za-z])[ \-]?([A-Za-z]{2,}|[가-힣]{2,})", norm):
+    for letter, word, hangul_word in re.findall(
+            r"(?<![A-Za-z0-9])([A-Za-z])(?:[ \-]([A-Za-z]{2,})|[ \-]?([가-힣]{2,}))", norm):
+        word = word or hangul_word
         spelled = [word.lower()] if word.isascii() else spelled_as(word)
         for english in spelled:
             joined = (letter + english).lower()
