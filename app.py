@@ -39,7 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["catalog"] = catalog_module.load_catalog(
         app.config["DATA_DIR"], require_ours=app.config.get("REQUIRE_COMPLETE_DATA", True))
-    service = search.SearchService(app.extensions["catalog"], app.config["SEARCH_INDEX_DIR"], logger=app.logger)
+    service = search.SearchService(app.extensions["catalog"], app.config["SEARCH_INDEX_DIR"], logger=app.logger,
+                                   build_apart=bool(app.config.get("SEARCH_BUILD_APART", False)))
     app.extensions["search"] = service
     app.extensions["matcher"] = matcher.MessageMatcher(app.extensions["catalog"])
     if app.config.get("SEARCH_BUILD_ON_START", True):

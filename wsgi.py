@@ -15,6 +15,9 @@ import web
 from app import create_app
 from catalog import CatalogError
 
+# a missing or stale index is built in a forked child, so the workers do not inherit what building
+# allocated (7 MB more per worker otherwise); LSE_SEARCH_BUILD_APART=false builds in this process
+os.environ.setdefault("LSE_SEARCH_BUILD_APART", "true")
 try:
     app = create_app()
 except CatalogError as exc:

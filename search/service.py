@@ -24,7 +24,7 @@ import korean
 import lexicon
 from .analysis import BI, EN, en_terms, loanword_groups
 from .highlight import DocSpans, Marked, doc_spans, mark_doc
-from .index import IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
+from .index import MANIFEST, IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
 from .scoring import TOP_POSTINGS, _combine_max, _combine_sum, _drain, _Postings
 
@@ -128,8 +128,11 @@ class SearchService:
     """
 
     def __init__(self, catalog, index_dir: str | Path, glossary_path: str | Path | None = GLOSSARY_PATH,
-                 logger: logging.Logger | None = None):
+                 logger: logging.Logger | None = None, build_apart: bool = False):
         self.catalog = catalog
+        # build in a forked child: what building allocates (mecab, wordfreq, the writer's buffers)
+        # then never stays in this process, whose memory a server's workers inherit
+        self.build_apart = build_apart
         self.root = Path(index_dir)
         self.key = index_key(catalog)
         self.glossary_path = glossary_path
@@ -206,8 +209,7 @@ class SearchService:
         scratch, old, live = self.root / f"{SCRATCH}{stamp}", self.root / f"{OLD}{stamp}", self.root / LIVE
         scratch.mkdir()
         try:
-            count = write_index(FileStorage(str(scratch)), self.catalog)
-            write_manifest(scratch, self.key, self.catalog, count)
+            count = self._write_apart(scratch) if self.build_apart else self._write(scratch)
             if live.exists() or live.is_symlink():
                 os.rename(live, old)
             os.rename(scratch, live)
@@ -217,6 +219,28 @@ class SearchService:
                     _remove(leftover)
         self.last_build_seconds = time.perf_counter() - started
         self.log.info("search index built in %s: %d codes in %.2f s", live, count, self.last_build_seconds)
+
+    def _write(self, folder: Path) -> int:
+        count = write_index(FileStorage(str(folder)), self.catalog)
+        write_manifest(folder, self.key, self.catalog, count)
+        return count
+
+    def _write_apart(self, folder: Path) -> int:
+        """_write in a forked child; the number of documents it wrote, from its manifest."""
+        pid = os.fork()
+        if pid == 0:  # the child: write, and leave without running the parent's exit handlers
+            status = 1
+            try:
+                self._write(folder)
+                status = 0
+            except BaseException:
+                self.log.exception("search index build in %s failed", folder)
+            finally:
+                os._exit(status)
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            raise OSError(f"the search index build in {folder} failed (status {status})")
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["documents"]
 
     def _open(self, storage, manifest: dict) -> "_Loaded":
         index = storage.open_index()

@@ -128,3 +128,22 @@ def test_the_zipf_table_answers_for_any_common_english_word_as_wordfreq_does():
     for word in ("black", "screen", "the", "bucket", "window"):  # none needs to be a catalog word
         assert freq.zipf(word) == lexicon.zipf(word) >= lexicon.COMMON_ZIPF
     assert freq.zipf("publihsing") == 0
+
+
+def test_a_server_building_its_index_apart_never_holds_what_building_needs(tmp_path):
+    # the Procfile's start builds a missing index in a forked child: the process whose memory the
+    # workers inherit never imports mecab or wordfreq, and the index it then loads is the one on disk
+    code = f"""
+import sys
+from catalog import load_catalog
+import search
+catalog = load_catalog('data')
+service = search.SearchService(catalog, {str(tmp_path)!r}, build_apart=True)
+ident = service.ensure()
+assert [h.code for h in service.search('채널 이름').hits][:1], 'no results'
+assert search.SearchService(catalog, {str(tmp_path)!r}).ensure() == ident  # verified from disk as built
+print(sorted(m for m in ('mecab_ko', 'MeCab', 'wordfreq') if m in sys.modules), 'sys.dic' in open('/proc/self/maps').read())
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[] False"
