@@ -22,6 +22,7 @@ from lookup import Lookup, identify, is_paste, lookup
 from search import Marked
 from views import api_error, get_catalog, no_store, render_code_page, value_args
 from web import errors, policy
+from web.origin import origin_key
 
 search = Blueprint("search", __name__)
 PAGE_SIZE = 20  # results per HTML page
@@ -51,18 +52,41 @@ def find(query: str, limit: int, page: int = 1, category: str | None = None, pas
     return found
 
 
-@search.app_template_filter("marked")
-def marked_html(marked: Marked) -> Markup:
-    """A field's text escaped, with each matched span in <mark>."""
-    text = marked.text
-    if not marked.spans:
-        return escape(text)
+MAX_MARKED = 16 * 1024  # (text, spans) pairs kept marked up: a few per code and query word; cleared if ever passed
+_marked_cache: dict[tuple, tuple[str, str, str]] = {}
+
+
+def marked_pieces(marked: Marked) -> tuple[str, str, str]:
+    """A field's marked-up HTML, the same as a JSON string, and its spans as JSON, made once per text and spans."""
+    # Most shown fields of a hit match nothing, and the same words mark the same code alike: a
+    # results page then costs dictionary look-ups rather than escaping and encoding every field.
+    key = (marked.text, marked.spans)
+    made = _marked_cache.get(key)
+    if made is None:
+        html = _mark_up(marked.text, marked.spans)
+        made = (html, _encode(html), _encode([list(span) for span in marked.spans]))
+        if len(_marked_cache) >= MAX_MARKED:
+            _marked_cache.clear()
+        _marked_cache[key] = made
+    return made
+
+
+def _mark_up(text: str, spans) -> str:
+    """text escaped, with each span in <mark>."""
+    if not spans:
+        return str(escape(text))
     out, pos = [], 0
-    for start, end in marked.spans:
+    for start, end in spans:
         out += [escape(text[pos:start]), "<mark>", escape(text[start:end]), "</mark>"]
         pos = end
     out.append(escape(text[pos:]))
-    return Markup("".join(out))  # every piece of text went through escape()
+    return "".join(out)  # every piece of text went through escape()
+
+
+@search.app_template_filter("marked")
+def marked_html(marked: Marked) -> Markup:
+    """A field's text escaped, with each matched span in <mark>."""
+    return Markup(marked_pieces(marked)[0])
 
 
 HOLE = "\x00"  # never in the catalog's text (checked when a row is made), nor in escape()'s output
@@ -95,7 +119,7 @@ class ResultRows:
             return self._macro()(hit, entry, lang, category_titles)
         out = list(pieces)
         for i in range(1, len(out), 2):
-            out[i] = marked_html(hit.marked[out[i]])
+            out[i] = marked_pieces(hit.marked[out[i]])[0]
         return Markup("".join(out))
 
     def _split(self, entry, lang: str, category_titles: dict) -> tuple[str, ...] | None:
@@ -215,30 +239,65 @@ def code_ranges(cat) -> dict[str, tuple[str, str]]:
 
 # --------------------------------------------------------------------------------- API
 
+def _json_default(value):
+    return current_app.json.default(value)
+
+
+# JSON as the app's provider writes an answer (UTF-8 text, keys in their order, compact); one
+# encoder made once, since json.dumps() with any option builds a new one per call
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default).encode
+
+
 def entry_json(entry) -> dict:
     """The fields a result shows: official text, our one-line summaries, the permalink."""
-    # Made once per code and origin (the catalog is immutable): callers copy before adding to it.
+    return _entry_made(entry)[0]
+
+
+def _entry_made(entry) -> tuple[dict, str]:
+    """entry_json() and the same encoded without its closing brace, made once per code and origin."""
+    # The catalog is immutable: callers copy the dict before adding to it.
     made = current_app.extensions["entry_json"]
-    key = (entry.code, request.root_url)
-    fields = made.get(key)
-    if fields is None:
+    key = (entry.code, origin_key(request.environ))
+    found = made.get(key)
+    if found is None:
         fields = {
             "code": entry.code, "name": entry.name, "message": entry.message, "description_ko": entry.description_ko,
             "summary_en": entry.summary.en, "summary_ko": entry.summary.ko, "category": entry.category,
             "http_status": entry.http_status, "url": url_for("pages.code_page", ident=entry.code, _external=True),
         }
+        found = (fields, _encode(fields)[:-1])
         if len(made) >= ResultRows.MAX_ENTRIES:
             made.clear()
-        made[key] = fields
-    return fields
+        made[key] = found
+    return found
 
 
 def result_json(hit, entry) -> dict:
     """A result: the entry's fields, each shown field's matched spans ("marks") and the same marked up."""
     return {
-        **entry_json(entry), "score": hit.score, "highlights": {k: str(marked_html(v)) for k, v in hit.marked.items()},
+        **entry_json(entry), "score": hit.score, "highlights": {k: marked_pieces(v)[0] for k, v in hit.marked.items()},
         "marks": {k: [list(span) for span in v.spans] for k, v in hit.marked.items()}, "match": hit.match,
     }
+
+
+def result_text(hit, entry) -> str:
+    """result_json() encoded, from pieces encoded once per code and per marked field."""
+    pieces = [(_encoded_key(name), marked_pieces(value)) for name, value in hit.marked.items()]
+    highlights = ",".join(key + html for key, (_, html, _) in pieces)
+    marks = ",".join(key + spans for key, (_, _, spans) in pieces)
+    return (f'{_entry_made(entry)[1]},"score":{_encode(hit.score)},"highlights":{{{highlights}}},'
+            f'"marks":{{{marks}}},"match":{"null" if hit.match is None else _encode(hit.match)}}}')
+
+
+_encoded_keys: dict[str, str] = {}
+
+
+def _encoded_key(name: str) -> str:
+    """'"name":', encoded once per field name."""
+    found = _encoded_keys.get(name)
+    if found is None:
+        found = _encoded_keys[name] = _encode(name) + ":"
+    return found
 
 
 @search.route("/api/search")
@@ -258,15 +317,21 @@ def api_search():
         return api_error(f"Unknown category: {category[:100]}", 400)
     found = find(query, limit, page, category or None)
     results = found.results
-    body = {
-        "query": query, "total": results.total, "page": results.page, "limit": results.limit,
-        "results": [result_json(hit, cat.get(hit.code)) for hit in results.hits if cat.get(hit.code)],
-        "did_you_mean": results.did_you_mean,
-    }
-    if found.paste is not None:
+    shown = [(hit, entry) for hit in results.hits if (entry := cat.get(hit.code)) is not None]
+    if found.paste is not None or current_app.debug:  # rare answers (and the debugger's indented JSON): as dicts
+        body = {
+            "query": query, "total": results.total, "page": results.page, "limit": results.limit,
+            "results": [result_json(hit, entry) for hit, entry in shown], "did_you_mean": results.did_you_mean,
+        }
+        if found.paste is None:
+            return body
         body["paste"] = paste_json(found.paste)
         return no_store(body)
-    return body
+    # the same bytes as returning the dict, with each result's fixed parts encoded once
+    text = (f'{{"query":{_encode(query)},"total":{results.total},"page":{results.page},"limit":{results.limit},'
+            f'"results":[{",".join(result_text(hit, entry) for hit, entry in shown)}],'
+            f'"did_you_mean":{_encode(results.did_you_mean)}}}\n')
+    return current_app.response_class(text, mimetype=current_app.json.mimetype)
 
 
 @search.route("/api/match", methods=["POST"])

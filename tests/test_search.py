@@ -598,6 +598,20 @@ def test_api_search_shape(client):
     assert all(isinstance(r["code"], str) for r in data["results"])
 
 
+@pytest.mark.parametrize("query", ["채널을 찾을 수 없어요", "stream key", "<b>&amp;", "stream \\ key", "failed"])
+def test_api_search_body_is_what_the_json_provider_writes(app, client, query):
+    """The body written from pieces encoded once is byte for byte the provider's JSON of the same answer."""
+    import views_search
+    body = client.get("/api/search", query_string={"q": query, "limit": "20"}).get_data()
+    with app.test_request_context("/api/search", query_string={"q": query, "limit": "20"}):
+        results = views_search.find(query, 20).results
+        cat = views_search.get_catalog()
+        expected = {"query": query, "total": results.total, "page": results.page, "limit": results.limit,
+                    "results": [views_search.result_json(hit, cat.get(hit.code)) for hit in results.hits],
+                    "did_you_mean": results.did_you_mean}
+        assert body == app.json.response(expected).get_data()
+
+
 def test_api_search_paging_and_category(client):
     one = client.get("/api/search?q=failed&limit=5&page=1").get_json()
     two = client.get("/api/search?q=failed&limit=5&page=2").get_json()
