@@ -65,7 +65,7 @@ class _Postings:
     """One term's scored postings: a dict when there are few, compact arrays plus a dict of the
     best TOP_POSTINGS when there are many (what a catalog of 100k codes has for common words)."""
 
-    __slots__ = ("top", "_ids", "_scores")
+    __slots__ = ("top", "_ids", "_scores", "_bits")
 
     def __init__(self, scores: dict):
         if len(scores) <= TOP_POSTINGS:
@@ -73,6 +73,7 @@ class _Postings:
         else:
             self.top = dict(heapq.nlargest(TOP_POSTINGS, scores.items(), key=lambda x: x[1]))
             self._ids, self._scores = array("l", scores.keys()), array("d", scores.values())
+        self._bits = None
 
     def __len__(self) -> int:
         return len(self.top) if self._ids is None else len(self._ids) + len(self.top)
@@ -82,6 +83,24 @@ class _Postings:
 
     def docs(self):
         return self.top.keys() if self._ids is None else self._ids
+
+    def bits(self) -> int:
+        """Its documents as a bit set (bit d set for document d), made on first use: unions and
+        counts over many long lists then cost a few machine words per 64 documents."""
+        if self._bits is None:
+            self._bits = bitset(self.docs())
+        return self._bits
+
+
+def bitset(docs: Iterable[int]) -> int:
+    """An int with bit d set for every document number d."""
+    docs = list(docs)
+    if not docs:
+        return 0
+    flags = bytearray((max(docs) >> 3) + 1)
+    for doc in docs:
+        flags[doc >> 3] |= 1 << (doc & 7)
+    return int.from_bytes(flags, "little")
 
 
 class _ScoredMatcher(matching.Matcher):

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import heapq
 import json
 import logging
+import operator
 import os
 import re
 import shutil
@@ -26,7 +28,7 @@ from .analysis import BI, EN, en_terms, loanword_groups
 from .highlight import DocSpans, Marked, doc_spans, mark_doc
 from .index import MANIFEST, IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
-from .scoring import TOP_POSTINGS, _combine_max, _combine_sum, _drain, _Postings
+from .scoring import TOP_POSTINGS, _combine_max, _combine_sum, _drain, _Postings, bitset
 
 log = logging.getLogger("search")
 
@@ -347,8 +349,10 @@ class SearchService:
                 scores = {d: sc for d, sc in scores.items() if vocab.cat_of.get(d) == category}
             for docnum, score in heapq.nlargest(wanted, scores.items(), key=lambda x: (x[1], -x[0])):
                 add(docnum, float(score))
-            matched = scores.keys() if every else self._matching(plan.concepts, searcher, gen)
-            total = len(seen | matched) if listed else len(matched)
+            if every:
+                total = len(seen | scores.keys()) if listed else len(scores)
+            else:
+                total = (self._matching(plan.concepts, searcher, gen) | bitset(seen)).bit_count()
 
         top = max((s for _, s, _, _ in ordered), default=0.0)
         hits = []
@@ -410,16 +414,16 @@ class SearchService:
         common = set(parts[0]).intersection(*parts[1:]) if parts else set()
         return {d: sum(p[d] for p in parts) for d in common}
 
-    def _matching(self, concepts, searcher, gen: str) -> set:
-        """Every document the plan matches (for the total), from the cached postings."""
-        out: set = set()
+    def _matching(self, concepts, searcher, gen: str) -> int:
+        """Every document the plan matches (for the total), as a bit set, from the cached postings."""
+        out = 0
         for terms in concepts:
             for fieldname, text in terms:
                 if isinstance(text, tuple):
-                    parts = [set(self._postings_of((fieldname, w), searcher, gen).docs()) for w in text]
-                    out.update(set.intersection(*parts) if parts else ())
+                    parts = [self._postings_of((fieldname, w), searcher, gen).bits() for w in text]
+                    out |= functools.reduce(operator.and_, parts) if parts else 0
                 else:
-                    out.update(self._postings_of((fieldname, text), searcher, gen).docs())
+                    out |= self._postings_of((fieldname, text), searcher, gen).bits()
         return out
 
     def _stored(self, gen: str, searcher, docnum: int) -> dict:

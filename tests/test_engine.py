@@ -79,3 +79,19 @@ def test_a_hits_fields_are_marked_as_mark_marks_each(search_service, query):
             for shown, name in stored.items():
                 analyzers = ko if shown in ("description_ko", "summary_ko") else en
                 assert hit.marked[shown] == search.mark(fields[name], analyzers), (hit.code, shown)
+
+
+@pytest.mark.parametrize("query", ["channel not found", "스냅샷 생성 실패", "recording bucket 버킷", "stream key 송출"])
+def test_totals_of_cut_postings_count_every_match(tmp_path, catalog, monkeypatch, query):
+    """With postings cut to their best few (a large catalog), the total still counts every
+    document matched: the same total as the uncut search of a deep page, pinned codes included."""
+    from search import scoring, service as service_module
+    monkeypatch.setattr(scoring, "TOP_POSTINGS", 4)  # lists cut to 4 postings
+    monkeypatch.setattr(service_module, "TOP_POSTINGS", 100)  # and used uncut from page 5 of 5 on
+    service = search.SearchService(catalog, tmp_path / "cut")
+    pinned = [("250001", None), ("210", None)]
+    first, deep = service.search(query, limit=5), service.search(query, limit=5, page=5)
+    assert first.total == deep.total > 5
+    pinned_first = service.search(query, limit=5, pinned=pinned)
+    pinned_deep = service.search(query, limit=5, page=5, pinned=pinned)
+    assert pinned_first.total == pinned_deep.total >= first.total
