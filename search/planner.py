@@ -495,7 +495,22 @@ def loose_codes(norm: str, vocab) -> list[tuple[str, str]]:
 def near_codes(number: str, vocab) -> list[str]:
     """The codes one slip from a number that is none (a digit wrong, missing, doubled or two
     swapped: 250999, 25104, 2501044, 205104), in code order."""
-    return [c for c in vocab.doc_of if abs(len(c) - len(number)) <= 1 and osa(number, c, 1) <= 1]
+    by_deletion = held_for(_CODE_DELETIONS, vocab, _code_deletions)
+    candidates = {c for key in {number, *deletions(number)} for c in by_deletion.get(key, ())}
+    return sorted((c for c in candidates if osa(number, c, 1) <= 1), key=lambda c: (len(c), c))
+
+
+_CODE_DELETIONS: dict[int, tuple] = {}
+
+
+def _code_deletions(vocab) -> dict[str, list[str]]:
+    """Every code by itself and by itself less one digit: codes one slip from a number share a key
+    with it, so a catalog of 10,000 codes is not scanned for every number of every query."""
+    out: dict[str, list[str]] = {}
+    for c in vocab.doc_of:
+        for key in {c, *deletions(c)}:
+            out.setdefault(key, []).append(c)
+    return out
 
 
 def correct(word: str, vocab) -> str | None:
