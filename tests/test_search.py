@@ -452,11 +452,11 @@ def test_rebuilds_never_fail_a_running_search_nor_a_starting_one(tmp_path):
                 errors.append(exc)
             stop.wait(0.001)  # a pause, so the hammering threads never starve the rebuilding one
 
-    threads = [threading.Thread(target=hammer) for _ in range(3)]
+    threads = [threading.Thread(target=hammer) for _ in range(2)]
     for t in threads:
         t.start()
     builder = search.SearchService(CATALOG, root)  # another worker, rebuilding
-    for _ in range(3):
+    for _ in range(2):
         builder.rebuild()
         time.sleep(0.05)
     stop.set()
