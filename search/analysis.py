@@ -1,6 +1,8 @@
 """Analysis used the same way at index and query time: English words, Korean morphemes, Hangul bigrams, compound splitting."""
 from __future__ import annotations
 
+import functools
+
 import re
 from typing import Iterable, Iterator
 
@@ -128,10 +130,7 @@ def loanword_groups() -> list[korean.GlossaryGroup]:
     that share a spelling share their groups (플랫폼: platform and the published PLARFORM), since
     a query word takes only the first group it matches."""
     entries = transliterate.load_loanwords().values()
-    spelled: dict[str, list[str]] = {}
-    for entry in entries:
-        for w in entry.hangul:
-            spelled.setdefault(korean.normalize(w), []).append(entry.en)
+    spelled = loanword_spellings()
     out = []
     for entry in entries:
         hangul = tuple(dict.fromkeys(korean.normalize(w) for w in entry.hangul if korean.has_hangul(w)))
@@ -139,3 +138,15 @@ def loanword_groups() -> list[korean.GlossaryGroup]:
             english = dict.fromkeys([entry.en, *(en for w in hangul for en in spelled[w])])
             out.append(korean.GlossaryGroup(hangul, tuple(english), spelled=True))
     return out
+
+
+@functools.cache
+def loanword_spellings(compact: bool = False) -> dict[str, tuple[str, ...]]:
+    """The catalog words each reviewed Hangul spelling writes (프레임: frame; 플랫폼: platform and
+    the published plarform), the spelling as listed or, compact, without its spaces."""
+    out: dict[str, list[str]] = {}
+    for entry in transliterate.load_loanwords().values():
+        for w in entry.hangul:
+            w = korean.normalize(w)
+            out.setdefault(w.replace(" ", "") if compact else w, []).append(entry.en)
+    return {w: tuple(english) for w, english in out.items()}

@@ -13,7 +13,7 @@ import lexicon
 import transliterate
 from quantities import numbers_with_units, quantities
 
-from .analysis import BI, analyse, en_terms, english_pieces, split_compound
+from .analysis import BI, analyse, en_terms, english_pieces, loanword_spellings, split_compound
 from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
                         EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS, LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST,
                         NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE, STATUS_BOOST, THESAURUS_WEIGHT, UNIT_BOOST)
@@ -92,20 +92,6 @@ def thesaurus_glossary(thesaurus: lexicon.Thesaurus) -> tuple[korean.Glossary, d
         groups = [(korean.GlossaryGroup(g.ko, g.english), g.catalog) for g in t.groups]
         return korean.Glossary([g for g, _ in groups], en_key=en_terms), {id(g): c for g, c in groups}
     return held_for(_THESAURUS_GLOSSARIES, thesaurus, build)
-
-
-@functools.cache
-def _spellings() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for e in transliterate.load_loanwords().values():
-        for h in e.hangul:
-            out.setdefault(korean.normalize(h).replace(" ", ""), []).append(e.en)
-    return {h: tuple(words) for h, words in out.items()}
-
-
-def spelled_as(hangul: str) -> tuple[str, ...]:
-    """The catalog words a reviewed Hangul spelling writes (프레임: frame), none for other words."""
-    return _spellings().get(hangul, ())
 
 
 @functools.cache
@@ -421,9 +407,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     # a letter written apart from its word ("b frame", "B-프레임"): the catalog writes them as one (bFrame)
     for letter, word, hangul_word in re.findall(
             r"(?<![A-Za-z0-9])([A-Za-z])(?:[ \-]([A-Za-z]{2,})|[ \-]?([가-힣]{2,}))", norm):
-        word = word or hangul_word
-        spelled = [word.lower()] if word.isascii() else spelled_as(word)
-        for english in spelled:
+        for english in [word.lower()] if word else loanword_spellings(compact=True).get(hangul_word, ()):
             joined = (letter + english).lower()
             if any(vocab.has(f, st) for st in en_terms(joined) for f in EN_FIELDS):
                 add_en(f"en:{joined}", joined, 1.0)
@@ -484,8 +468,8 @@ def loose_codes(norm: str, vocab) -> list[tuple[str, str]]:
     out = []
     for m in _LOOSE_CODE.finditer(norm):
         written, digits = m.group(), m.group(1)
-        code = re.sub(r"[ .\-]", "", digits).translate(_LOOK_ALIKE)
         parts = re.split(r"[ .\-]", digits)
+        code = "".join(parts).translate(_LOOK_ALIKE)
         if (code != written and code in vocab.doc_of and sum(c.isdigit() for c in digits) >= 3
                 and not (len(parts) > 1 and any(part in vocab.doc_of for part in parts))):
             out.append((written, code))
