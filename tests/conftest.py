@@ -1,10 +1,15 @@
 """Shared fixtures: the app built from the real data, its test client and CLI runner."""
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from app import create_app
 from catalog import GUIDANCE_KEYS, load_catalog
-from tests_paths import DATA_DIR, ROOT
+import support
+from support import DATA_DIR, ROOT
 
 # The files that take longest, handed out first when make test spreads the files over workers, so that
 # no worker is left running one of them alone at the end (xdist would otherwise start the files with
@@ -222,3 +227,97 @@ def back(vocabulary):
     import transliterate
 
     return transliterate.BackTransliterator(list(vocabulary) + ["thumbnail", "title", "directory"])
+
+
+# ------------------------------------------------------------------------- faults (test_faults)
+
+@pytest.fixture(scope="module")
+def healthy_index(tmp_path_factory) -> Path:
+    """A good index on disk, built once: each test starts from a copy instead of building its own."""
+    index = tmp_path_factory.mktemp("healthy") / "index"
+    support.search_app(index)
+    return index
+
+
+@pytest.fixture(scope="module")
+def healthy_answers(healthy_index):
+    """The answers of a healthy site, to compare the faulty ones with."""
+    return support.answers(support.search_app(healthy_index).test_client())
+
+
+@pytest.fixture
+def fault_index(tmp_path, healthy_index) -> Path:
+    """A copy of the good index, for this test to damage."""
+    shutil.copytree(healthy_index, tmp_path / "index")
+    return tmp_path / "index"
+
+
+# ----------------------------------------------------------------- the deployed site (test_deploy)
+
+@pytest.fixture(scope="module")
+def fresh_clone(tmp_path_factory):
+    """A clone of the repository as committed, nothing built in it."""
+    target = tmp_path_factory.mktemp("deploy") / "site"
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(support.ROOT), str(target)], check=True)
+    # the clone holds what is committed: the working tree's uncommitted edits are not deployed
+    for built in ("translations/ko/LC_MESSAGES/messages.mo", "static/dist", "share_images"):
+        assert not (target / built).exists(), built
+    return target
+
+
+@pytest.fixture(scope="module")
+def procfile_server(fresh_clone):
+    """The port of the Procfile's command started in the fresh clone."""
+    port = support.free_port()
+    proc = support.start(fresh_clone, port)
+    yield port
+    support.stop(proc)
+
+
+# ------------------------------------------------------------------------------ search's parts
+
+@pytest.fixture(scope="module")
+def small_lexicon():
+    """A Hangul lexicon of a few catalog words (support.LEXICON_WORDS)."""
+    from search import hangul
+
+    return hangul.Lexicon(support.LEXICON_WORDS)
+
+
+@pytest.fixture(scope="module")
+def korean_reader():
+    """A Korean reader that recorded mecab's analysis of a few lines, as the index build does."""
+    import korean
+
+    texts = ["채널을 삭제했는데 녹화 파일을 업로드할 수 없습니다.", "최대 20자", "20자 이내로 입력", "20자 이하",
+             "썸네일 이미지"]
+    return korean.KoreanReader.record(texts, korean.load_endings())
+
+
+@pytest.fixture(scope="module")
+def thesaurus():
+    """data/search/thesaurus.toml as search reads it."""
+    import lexicon
+
+    return lexicon.load_thesaurus()
+
+
+@pytest.fixture(scope="module")
+def run_lookup(search_service, matcher):
+    """lookup.lookup() over the real search service and paste matcher."""
+    import lookup
+
+    def run(query, limit=10, **kw):
+        return lookup.lookup(query, search=search_service, matcher=matcher, limit=limit, **kw)
+    return run
+
+
+@pytest.fixture(scope="module")
+def site_app(make_app):
+    """The site as deployed behind its public name (support.SITE), its assets built."""
+    from web import assets
+
+    app = make_app(SHARE_IMAGES=False, SITE_URL=support.SITE,
+                   TRUSTED_HOSTS="errors.example.com,www.errors.example.com")
+    assets.ensure_built(app)
+    return app

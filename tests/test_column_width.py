@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests_paths import ROOT
+from support import ROOT
 
 PHONE_WIDTH = 360
 GUTTER = 2 * 0.9 * 16  # main and header padding on a phone (@media (max-width:40rem)): .9em each side

@@ -9,7 +9,7 @@ import pytest
 import tomli_w
 
 from catalog import CatalogError, load_catalog
-from tests_paths import ROOT, remove_code
+from support import ROOT, remove_code
 
 UPSTREAM = ROOT / "data" / "upstream"
 

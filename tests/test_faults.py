@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,44 +22,10 @@ from urllib.parse import quote
 
 import pytest
 
-from app import create_app
 from catalog import CatalogError
 
 import search
-from tests_paths import ROOT
-
-QUERIES = ["channel", "채널", "recording", "CHANNEL_NOT_FOUND", "quality set", "250104", "권한",
-           "segmnet duration", "버킷 권한 없음", "2503"]
-
-
-# ------------------------------------------------------------------------------ helpers
-
-def make_app(index_dir, **config):
-    # PRERENDER off: no page is pre-rendered and no answer kept, so every search reaches the index
-    settings = {"TESTING": True, "SEARCH_INDEX_DIR": str(index_dir), "PRERENDER": False}
-    settings.update(config)
-    return create_app(settings)
-
-
-def codes_for(client, q):
-    response = client.get("/api/search", query_string={"q": q, "limit": 20})
-    assert response.status_code == 200, (q, response.status_code, response.get_data(as_text=True)[:300])
-    return [r["code"] for r in response.get_json()["results"]]
-
-
-def answers(client):
-    """Every query through the JSON API, the HTML page and the suggestions: all must succeed."""
-    out = {}
-    for q in QUERIES:
-        out[q] = codes_for(client, q)
-        page = client.get("/search", query_string={"q": q})
-        assert page.status_code in (200, 302), (q, page.status_code)
-        suggest = client.get("/suggest", query_string={"q": q[:3]})
-        assert suggest.status_code == 200, (q, suggest.status_code)
-        out["suggest " + q[:3]] = suggest.get_data(as_text=True)
-    assert len(client.application.extensions["answer_cache"]) == 0  # nothing answered from a kept copy
-    return out
-
+from support import QUERIES, ROOT, answers, codes_for, free_port, search_app
 
 def in_new_threads(func, count=3):
     """Run func in fresh threads: they hold no searcher yet, so they must open one anew."""
@@ -136,27 +101,6 @@ FAULTS = {"deleted": delete, "emptied": empty, "corrupted": corrupt, "truncated"
 DAMAGE = {"corrupted", "truncated", "overwritten-in-place"}  # a missing index is simply built
 
 
-@pytest.fixture(scope="module")
-def healthy(tmp_path_factory) -> Path:
-    """A good index on disk, built once: each test starts from a copy instead of building its own."""
-    index = tmp_path_factory.mktemp("healthy") / "index"
-    make_app(index)
-    return index
-
-
-@pytest.fixture(scope="module")
-def expected(healthy):
-    """The answers of a healthy site, to compare the faulty ones with."""
-    return answers(make_app(healthy).test_client())
-
-
-@pytest.fixture
-def index(tmp_path, healthy) -> Path:
-    """A copy of the good index, for this test to damage."""
-    shutil.copytree(healthy, tmp_path / "index")
-    return tmp_path / "index"
-
-
 def assert_quiet_about_failures(caplog):
     """Nothing logged as an error, no traceback: a fault is handled, not crashed through."""
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text[-3000:]
@@ -167,12 +111,12 @@ def warnings(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
 
 
-def assert_fresh_start_reuses(index, expected, caplog):
+def assert_fresh_start_reuses(fault_index, healthy_answers, caplog):
     """The index is good on disk again: a fresh start uses it without rebuilding or warning."""
-    assert index_files(index), "the index was not rebuilt on disk"
+    assert index_files(fault_index), "the index was not rebuilt on disk"
     caplog.clear()
     with caplog.at_level(logging.INFO):
-        assert answers(make_app(index).test_client()) == expected
+        assert answers(search_app(fault_index).test_client()) == healthy_answers
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING or " built" in r.getMessage()], \
         caplog.text[-2000:]
 
@@ -180,15 +124,15 @@ def assert_fresh_start_reuses(index, expected, caplog):
 # ------------------------------------------------------------------- before the start
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_fault_before_start(index, expected, caplog, fault):
-    assert segments(index)  # a good index on disk
-    FAULTS[fault](index)
+def test_fault_before_start(fault_index, healthy_answers, caplog, fault):
+    assert segments(fault_index)  # a good index on disk
+    FAULTS[fault](fault_index)
     caplog.clear()
     with caplog.at_level(logging.INFO):
-        app = make_app(index)
+        app = search_app(fault_index)
         client = app.test_client()
-        assert answers(client) == expected
-        assert in_new_threads(lambda: answers(app.test_client())) == [expected] * 3
+        assert answers(client) == healthy_answers
+        assert in_new_threads(lambda: answers(app.test_client())) == [healthy_answers] * 3
     assert_quiet_about_failures(caplog)
     said = warnings(caplog)
     if fault in DAMAGE:  # reported once, with what was wrong, and rebuilt
@@ -199,10 +143,10 @@ def test_fault_before_start(index, expected, caplog, fault):
     else:
         assert said == []
     if fault != "replaced-by-a-file":
-        assert_fresh_start_reuses(index, expected, caplog)
+        assert_fresh_start_reuses(fault_index, healthy_answers, caplog)
 
 
-def test_an_index_built_in_memory_touches_no_shared_scratch_path(tmp_path, monkeypatch, expected, caplog):
+def test_an_index_built_in_memory_touches_no_shared_scratch_path(tmp_path, monkeypatch, healthy_answers, caplog):
     """Whoosh's RamStorage keeps its scratch segments at one fixed path in the temp dir (MAIN.tmp),
     which two starts building in memory at once (two workers, two test runs) delete under each
     other: the in-memory build must keep everything in memory, so a temp dir that cannot even be
@@ -210,82 +154,82 @@ def test_an_index_built_in_memory_touches_no_shared_scratch_path(tmp_path, monke
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("the temp dir is a file: nothing can be created under it")
     monkeypatch.setattr(tempfile, "tempdir", str(blocked))
-    index = tmp_path / "index"
-    index.write_text("not a directory")
+    fault_index = tmp_path / "index"
+    fault_index.write_text("not a directory")
     caplog.clear()
     with caplog.at_level(logging.INFO):
-        apps = in_new_threads(lambda: make_app(index), count=2)
-        assert [answers(app.test_client()) for app in apps] == [expected] * 2
+        apps = in_new_threads(lambda: search_app(fault_index), count=2)
+        assert [answers(app.test_client()) for app in apps] == [healthy_answers] * 2
     assert_quiet_about_failures(caplog)
     assert [w for w in warnings(caplog) if "memory" in w] and len(warnings(caplog)) == 2, warnings(caplog)
 
 
-def test_a_file_changed_before_the_start_is_found_by_the_manifest(index, expected, caplog):
+def test_a_file_changed_before_the_start_is_found_by_the_manifest(fault_index, healthy_answers, caplog):
     """One byte of the spelling word list changed: the index still opens, only its checksum tells."""
-    words = index / search.LIVE / search.SPELL_FILE
+    words = fault_index / search.LIVE / search.SPELL_FILE
     data = bytearray(words.read_bytes())
     data[len(data) // 2] ^= 0x01
     words.write_bytes(bytes(data))
     caplog.clear()
     with caplog.at_level(logging.INFO):
-        app = make_app(index)
-        assert answers(app.test_client()) == expected
+        app = search_app(fault_index)
+        assert answers(app.test_client()) == healthy_answers
     assert_quiet_about_failures(caplog)
     said = warnings(caplog)
     assert len(said) == 1 and search.SPELL_FILE in said[0] and "checksum" in said[0], said
     assert any(" built" in r.getMessage() for r in caplog.records)
     assert words.read_bytes() != bytes(data)  # repaired on disk
-    assert_fresh_start_reuses(index, expected, caplog)
+    assert_fresh_start_reuses(fault_index, healthy_answers, caplog)
 
 
 # ------------------------------------------------------------------- while running
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_fault_while_running(index, expected, caplog, fault):
-    app = make_app(index)
+def test_fault_while_running(fault_index, healthy_answers, caplog, fault):
+    app = search_app(fault_index)
     client = app.test_client()
-    assert answers(client) == expected  # this thread now holds a searcher
-    FAULTS[fault](index)
+    assert answers(client) == healthy_answers  # this thread now holds a searcher
+    FAULTS[fault](fault_index)
     caplog.clear()
     with caplog.at_level(logging.INFO):
-        assert answers(client) == expected
+        assert answers(client) == healthy_answers
         # threads that never had a searcher answer from the same index in memory
-        assert in_new_threads(lambda: answers(app.test_client())) == [expected] * 3
-        assert answers(client) == expected
+        assert in_new_threads(lambda: answers(app.test_client())) == [healthy_answers] * 3
+        assert answers(client) == healthy_answers
     assert_quiet_about_failures(caplog)
     assert warnings(caplog) == []  # a running worker never reads the disk again
     if fault != "replaced-by-a-file":  # the next start repairs the disk, the one after is quiet
         caplog.clear()
         with caplog.at_level(logging.INFO):
-            assert answers(make_app(index).test_client()) == expected
+            assert answers(search_app(fault_index).test_client()) == healthy_answers
         assert_quiet_about_failures(caplog)
         assert len(warnings(caplog)) == (1 if fault in DAMAGE else 0), warnings(caplog)
-        assert_fresh_start_reuses(index, expected, caplog)
+        assert_fresh_start_reuses(fault_index, healthy_answers, caplog)
 
 
-def test_repeated_faults_while_running(index, expected, caplog):
-    app = make_app(index)
+def test_repeated_faults_while_running(fault_index, healthy_answers, caplog):
+    app = search_app(fault_index)
     client = app.test_client()
     with caplog.at_level(logging.INFO):
         for fault in ["overwritten-in-place", "corrupted", "deleted", "truncated", "emptied", "corrupted"]:
-            if index_files(index):
-                FAULTS[fault](index)
+            if index_files(fault_index):
+                FAULTS[fault](fault_index)
             else:  # another worker's start rebuilt it meanwhile
-                make_app(index)
-                FAULTS[fault](index)
-            assert answers(client) == expected, fault
-            assert in_new_threads(lambda: answers(app.test_client()), count=2) == [expected] * 2, fault
+                search_app(fault_index)
+                FAULTS[fault](fault_index)
+            assert answers(client) == healthy_answers, fault
+            assert in_new_threads(lambda: answers(app.test_client()), count=2) == [healthy_answers] * 2, fault
     assert_quiet_about_failures(caplog)
 
 
-def test_fault_with_kept_answers_on(index, expected):
+def test_fault_with_kept_answers_on(fault_index, healthy_answers):
     """With pre-rendering on (as in production) the site answers the same through a fault."""
-    app = make_app(index, PRERENDER=True)
+    app = search_app(fault_index, PRERENDER=True)
     client = app.test_client()
     codes = {q: codes_for(client, q) for q in QUERIES}
-    assert codes == {q: expected[q] for q in QUERIES}
-    overwrite_in_place(index)
-    delete(index)
+    assert codes == {q: healthy_answers[q] for q in QUERIES}
+    overwrite_in_place(fault_index)
+    delete(fault_index)
     assert {q: codes_for(client, q) for q in QUERIES} == codes
     assert in_new_threads(lambda: {q: codes_for(app.test_client(), q) for q in QUERIES}, count=2) == [codes] * 2
 
@@ -302,7 +246,7 @@ def test_no_usable_index_answers_503_never_kept_and_recovers(tmp_path, monkeypat
 
     monkeypatch.setattr(search.service, "write_index", cannot_build)
     with caplog.at_level(logging.INFO):
-        app = make_app(tmp_path / "index", PRERENDER=True, SEARCH_BUILD_ON_START=False)
+        app = search_app(tmp_path / "index", PRERENDER=True, SEARCH_BUILD_ON_START=False)
         service = app.extensions["search"]
         service.retry_interval = 0.0
         client = app.test_client()
@@ -326,12 +270,6 @@ def test_no_usable_index_answers_503_never_kept_and_recovers(tmp_path, monkeypat
 
 # --------------------------------------------------------------- a real server, two workers
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(url):
     try:
         with urllib.request.urlopen(url, timeout=30) as r:
@@ -346,8 +284,8 @@ def search_codes(url):
 
 
 def test_gunicorn_keeps_answering_while_the_index_is_destroyed(tmp_path):
-    index, port = tmp_path / "index", free_port()
-    env = dict(os.environ, BIND=f"127.0.0.1:{port}", LSE_SEARCH_INDEX_DIR=str(index), WEB_CONCURRENCY="2",
+    fault_index, port = tmp_path / "index", free_port()
+    env = dict(os.environ, BIND=f"127.0.0.1:{port}", LSE_SEARCH_INDEX_DIR=str(fault_index), WEB_CONCURRENCY="2",
                GUNICORN_THREADS="4")
     log = open(tmp_path / "gunicorn.log", "w+")
     proc = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "wsgi:app"],
@@ -376,8 +314,8 @@ def test_gunicorn_keeps_answering_while_the_index_is_destroyed(tmp_path):
         burst()
         before = {q: set(v) for q, v in found.items()}
         for fault in ("overwritten-in-place", "corrupted", "deleted", "truncated", "emptied", "corrupted"):
-            if index_files(index):
-                FAULTS[fault](index)
+            if index_files(fault_index):
+                FAULTS[fault](fault_index)
             burst()
         assert statuses and all(s in (200, 302) for s in statuses), sorted(set(statuses))
         assert found == before and all(len(v) == 1 for v in found.values())  # the same answers throughout
@@ -404,7 +342,7 @@ def broken_data(tmp_path) -> Path:
 
 def test_create_app_refuses_broken_data(tmp_path):
     with pytest.raises(CatalogError) as info:
-        make_app(tmp_path / "index", DATA_DIR=str(broken_data(tmp_path)))
+        search_app(tmp_path / "index", DATA_DIR=str(broken_data(tmp_path)))
     assert "quality.toml" in str(info.value) and "250300" in str(info.value)
 
 

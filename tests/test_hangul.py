@@ -5,18 +5,7 @@ import unicodedata
 import pytest
 
 from search import hangul
-
-# A lexicon in the catalog's words; weights as the index would count them.
-WORDS = {"녹화": 40, "녹화본": 2, "노고": 0.5, "송출": 30, "중지": 12, "중단": 4, "중": 6, "업로드": 15,
-         "필드": 9, "필드명": 3, "삭제": 20, "입력": 25, "버킷": 10, "시작": 18, "경로": 8, "스냅샷": 14,
-         "채널": 60, "생성": 22, "실패": 9, "스트림": 11, "키": 7, "해상도": 6, "프레임": 5, "개수": 8,
-         "나이": 0.2, "노후": 0.3}
-
-
-@pytest.fixture(scope="module")
-def lexicon():
-    return hangul.Lexicon(WORDS)
-
+from support import LEXICON_WORDS
 
 def test_syllables_split_into_jamo_and_join_back():
     assert hangul.split_syllable("녹") == ("ㄴ", "ㅗ", "ㄱ")
@@ -58,14 +47,14 @@ def test_keys_that_make_no_syllable_stay_as_jamo():
     assert not hangul.is_whole_hangul(hangul.from_keyboard("thdcn"[:4] + "x"))
 
 
-def test_a_latin_word_is_keyboard_korean_only_when_no_english_word_and_known_hangul(lexicon):
+def test_a_latin_word_is_keyboard_korean_only_when_no_english_word_and_known_hangul(small_lexicon):
     english = {"vod", "not", "found", "channel"}
 
     def is_english(word):
         return word in english or hangul.general_frequency(word, "en") > 0
 
     def is_korean(word):
-        return word in lexicon
+        return word in small_lexicon
 
     assert hangul.keyboard_korean("thdcnf", is_english, is_korean) == "송출"
     assert hangul.keyboard_korean("SHRGHK", is_english, is_korean) == "녹화"  # caps lock
@@ -88,12 +77,12 @@ def test_initials_of_a_word_and_initials_only_tokens():
     assert not hangul.is_initials("")
 
 
-def test_initials_expand_to_the_lexicon_words_most_frequent_first(lexicon):
-    assert lexicon.expand_initials("ㄴㅎ") == ("녹화", "노후")
-    assert lexicon.expand_initials("ㅂㅋ") == ("버킷",)  # a loanword spelling
-    assert lexicon.expand_initials("ㅅㅌㄹ") == ("스트림",)
-    assert lexicon.expand_initials("ㅋ") == ("키",)
-    assert lexicon.expand_initials("ㅎㅎㅎ") == ()
+def test_initials_expand_to_the_lexicon_words_most_frequent_first(small_lexicon):
+    assert small_lexicon.expand_initials("ㄴㅎ") == ("녹화", "노후")
+    assert small_lexicon.expand_initials("ㅂㅋ") == ("버킷",)  # a loanword spelling
+    assert small_lexicon.expand_initials("ㅅㅌㄹ") == ("스트림",)
+    assert small_lexicon.expand_initials("ㅋ") == ("키",)
+    assert small_lexicon.expand_initials("ㅎㅎㅎ") == ()
 
 
 def test_expansions_are_bounded():
@@ -113,12 +102,12 @@ def test_expansions_are_bounded():
     ("녹", ("녹화", "녹화본", "노고")),  # ㄱ may still move to the next syllable (노고)
     ("삭제", ("삭제",)),  # a whole word is its own completion
 ])
-def test_the_word_being_typed_completes_jamo_by_jamo(lexicon, prefix, expected):
-    assert lexicon.complete(prefix) == expected
+def test_the_word_being_typed_completes_jamo_by_jamo(small_lexicon, prefix, expected):
+    assert small_lexicon.complete(prefix) == expected
 
 
-def test_one_key_is_too_short_to_complete(lexicon):
-    assert lexicon.complete("ㄴ") == ()
+def test_one_key_is_too_short_to_complete(small_lexicon):
+    assert small_lexicon.complete("ㄴ") == ()
 
 
 @pytest.mark.parametrize("typed, meant", [
@@ -139,8 +128,8 @@ def test_one_key_is_too_short_to_complete(lexicon):
     ("즁", "중"),
     ("쳬넝", None),  # two keys off
 ])
-def test_one_jamo_slips_are_corrected(lexicon, typed, meant):
-    assert lexicon.correct(typed) == meant
+def test_one_jamo_slips_are_corrected(small_lexicon, typed, meant):
+    assert small_lexicon.correct(typed) == meant
 
 
 def test_correction_prefers_the_more_frequent_word():
@@ -178,7 +167,7 @@ def test_latin_prefixes_complete_from_a_sorted_vocabulary():
 
 def test_lookups_are_fast_over_a_catalog_sized_lexicon():
     base = [chr(0xAC00 + i * 7) for i in range(1500)]
-    big = hangul.Lexicon({a + b: i % 50 for i, (a, b) in enumerate(zip(base, reversed(base)))} | WORDS)
+    big = hangul.Lexicon({a + b: i % 50 for i, (a, b) in enumerate(zip(base, reversed(base)))} | LEXICON_WORDS)
     queries = ["삭졔", "녹하", "업로두", "중ㅈ", "ㄴㅎ", "익렵"]
     start = time.perf_counter()
     for i in range(200):
@@ -202,7 +191,7 @@ def complete_english(prefix):
 
 
 def read(text, **kwargs):
-    return hangul.read_query(text, hangul.Lexicon(WORDS), is_english, complete_english=complete_english,
+    return hangul.read_query(text, hangul.Lexicon(LEXICON_WORDS), is_english, complete_english=complete_english,
                              **kwargs)
 
 

@@ -8,7 +8,6 @@ import pytest
 from flask import template_rendered
 
 from web import assets
-from tests_paths import ROOT
 
 
 pytestmark = pytest.mark.usefixtures("built_assets")

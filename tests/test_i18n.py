@@ -5,7 +5,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
-from tests_paths import ROOT
+from support import ROOT
 
 PO = ROOT / "translations" / "ko" / "LC_MESSAGES" / "messages.po"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

@@ -4,14 +4,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import korean
 import lexicon
 import search
 from search import hangul
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_process_that_only_searches_never_loads_mecab_or_wordfreq(search_service, app):
@@ -33,28 +31,21 @@ print(sorted(m for m in ('mecab_ko', 'MeCab', 'wordfreq') if m in sys.modules))
     assert out.stdout.strip() == "[]"
 
 
-@pytest.fixture(scope="module")
-def reader():
-    texts = ["채널을 삭제했는데 녹화 파일을 업로드할 수 없습니다.", "최대 20자", "20자 이내로 입력", "20자 이하",
-             "썸네일 이미지"]
-    return korean.KoreanReader.record(texts, korean.load_endings())
-
-
-def test_a_line_the_build_analysed_reads_exactly_as_mecab_read_it(reader):
+def test_a_line_the_build_analysed_reads_exactly_as_mecab_read_it(korean_reader):
     line = "채널을 삭제했는데 녹화 파일을 업로드할 수 없습니다."
-    assert reader.analyse(line) == korean.analyse(line)
+    assert korean_reader.analyse(line) == korean.analyse(line)
 
 
-def test_a_new_line_reads_its_known_runs_as_mecab_did_and_cuts_particles_off_new_words(reader):
-    content, function = reader.analyse("녹화 채널이 업로드했는데 스냅샷이")
+def test_a_new_line_reads_its_known_runs_as_mecab_did_and_cuts_particles_off_new_words(korean_reader):
+    content, function = korean_reader.analyse("녹화 채널이 업로드했는데 스냅샷이")
     assert [p.text for p in content] == ["녹화", "채널", "업로드", "스냅샷"]
     assert (5, 6) in function and (len("녹화 채널이 업로드했는데 스냅샷"), len("녹화 채널이 업로드했는데 스냅샷이")) in function
 
 
-def test_a_run_takes_the_reading_mecab_gave_it_in_the_same_context(reader):
+def test_a_run_takes_the_reading_mecab_gave_it_in_the_same_context(korean_reader):
     # "20자" at the end of a line is a noun to mecab, "20자" before another word a counter (more often)
-    assert [p.text for p in reader.morphemes("이름 2자")] == ["이름", "자"]
-    assert [p.text for p in reader.morphemes("이름 2자 이내")] == ["이름", "이내"]
+    assert [p.text for p in korean_reader.morphemes("이름 2자")] == ["이름", "자"]
+    assert [p.text for p in korean_reader.morphemes("이름 2자 이내")] == ["이름", "이내"]
 
 
 def test_reader_and_mecab_agree_on_the_index_terms_of_the_suites_queries(search_service, app):

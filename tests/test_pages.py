@@ -1,5 +1,4 @@
 """The catalog's pages and JSON: every code, every category, redirects, 404s, retired codes."""
-import json
 import re
 import shutil
 
@@ -7,7 +6,7 @@ import pytest
 
 from app import create_app
 from catalog import load_catalog
-from tests_paths import ROOT, remove_code
+from support import ROOT, remove_code
 
 CATALOG = load_catalog(ROOT / "data")
 ALL_CODES = [c.code for c in CATALOG.codes]

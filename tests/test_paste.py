@@ -8,7 +8,7 @@ import re
 import pytest
 
 from catalog import load_catalog
-from tests_paths import DATA_DIR
+from support import DATA_DIR
 
 CATALOG = load_catalog(DATA_DIR)
 WITH_PLACEHOLDERS = [c for c in CATALOG.codes if c.placeholders and c.code != "250001"]

@@ -7,7 +7,6 @@ import hashlib
 import html
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -25,9 +24,9 @@ import korean
 import search
 from app import create_app
 from catalog import load_catalog
+from support import DATA_DIR, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-CATALOG = load_catalog(ROOT / "data")
+CATALOG = load_catalog(DATA_DIR)
 NAMES = sorted({n for c in CATALOG.codes for n in (c.name, *c.name_aliases) if n})
 HOSTILE = ["*", "?", "*:*", "message:channel", "name:*", "AND", "OR", "NOT", "channel AND NOT found",
            "(channel", "channel)", "[250100 TO 250200]", "{a TO b}", '"channel', "'", "\\", "\\\\*",

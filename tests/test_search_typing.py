@@ -99,7 +99,7 @@ def test_the_same_query_answers_the_same_in_every_process(app):
     import subprocess
     import sys
 
-    from tests_paths import ROOT
+    from support import ROOT
 
     outputs = []
     for seed in ("1", "2", "3"):

@@ -16,18 +16,9 @@ from flask import request_started, template_rendered
 import i18n
 import web
 from web import assets, store
-from tests_paths import ROOT
-
-SITE = "https://errors.example.com"
+from support import ROOT, SITE
 
 
-@pytest.fixture(scope="module")
-def site_app(make_app):
-    """The site as deployed behind its public name."""
-    app = make_app(SHARE_IMAGES=False, SITE_URL=SITE,
-                   TRUSTED_HOSTS="errors.example.com,www.errors.example.com")
-    assets.ensure_built(app)
-    return app
 
 
 def absolute_urls(text: str) -> list[str]:

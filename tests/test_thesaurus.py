@@ -21,11 +21,6 @@ valid validation wrong
 """.split()
 
 
-@pytest.fixture(scope="module")
-def thesaurus():
-    return lexicon.load_thesaurus()
-
-
 def test_every_verb_and_state_of_the_catalog_has_synonyms(thesaurus):
     catalog_words = vocabulary_source.catalog_words()
     not_in_catalog = [w for w in VERBS_AND_STATES if w not in catalog_words]

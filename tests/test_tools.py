@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from app import create_app
 from catalog import CatalogError, load_catalog
 from views_tools import md_escape, md_lines
-from tests_paths import ROOT
+from support import ROOT
 
 CATALOG = load_catalog(ROOT / "data")
 ALL_CODES = [c.code for c in CATALOG.codes]

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from relations import Relations, edit_distance
-from tests_paths import ROOT
+from support import ROOT
 
 BASE = "http://localhost"
 PAGES = ["/", "/?lang=ko", "/categories/channel", "/codes/250104", "/codes/250144?lang=ko", "/codes/210",

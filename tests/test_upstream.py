@@ -10,7 +10,7 @@ import tomlkit
 import upstream
 from changes import CHANGES_FILE
 from catalog import CatalogError, load_catalog
-from tests_paths import ROOT
+from support import ROOT
 
 TABLE = ROOT / "data" / "upstream" / upstream.TABLE_FILE
 DAY = date(2026, 12, 1)
@@ -38,9 +38,9 @@ def edited_table() -> str:
     return text
 
 
-@pytest.fixture
-def edited(tmp_path):
-    path = tmp_path / "saved-page.txt"
+def saved_edited_page(folder: Path) -> Path:
+    """The edited table saved as a page in folder, as a maintainer would save NCP's page."""
+    path = folder / "saved-page.txt"
     path.write_text(edited_table(), "utf-8")
     return path
 
@@ -116,7 +116,8 @@ def fill_ours(data_dir: Path, file: str, code: str) -> None:
     path.write_text(tomlkit.dumps(doc), "utf-8")
 
 
-def test_apply_round_trips_into_valid_data(data_copy, edited):
+def test_apply_round_trips_into_valid_data(data_copy, tmp_path):
+    edited = saved_edited_page(tmp_path)
     found = upstream.diff(load_catalog(data_copy), edited.read_text("utf-8"))
     before = {p.name: p.read_text("utf-8") for p in data_copy.glob("*.toml")}
     written = upstream.apply(found, data_copy, edited.read_text("utf-8"), DAY)
@@ -167,7 +168,8 @@ def test_apply_round_trips_into_valid_data(data_copy, edited):
         "# ours: written by this project, not NCP")
 
 
-def test_a_multiline_official_field_keeps_the_data_files_style(data_copy, edited):
+def test_a_multiline_official_field_keeps_the_data_files_style(data_copy, tmp_path):
+    edited = saved_edited_page(tmp_path)
     found = upstream.diff(load_catalog(data_copy), edited.read_text("utf-8"))
     upstream.apply(found, data_copy, edited.read_text("utf-8"), DAY)
     text = (data_copy / "snapshot-short-clip.toml").read_text("utf-8")
@@ -175,7 +177,8 @@ def test_a_multiline_official_field_keeps_the_data_files_style(data_copy, edited
             'No more than {0} snapshots can be kept."""\ndescription_ko = "스냅샷 생성 한도 초과"\n') in text
 
 
-def test_command_reports_then_applies(runner, data_copy, edited):
+def test_command_reports_then_applies(runner, data_copy, tmp_path):
+    edited = saved_edited_page(tmp_path)
     result = runner.invoke(args=["diff-upstream", str(edited), "--data-dir", str(data_copy)])
     assert result.exit_code == 0, result.output
     assert "1 added, 1 removed, 2 changed" in result.output and "--apply" in result.output

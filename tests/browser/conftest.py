@@ -1,5 +1,6 @@
 """Browser fixtures: the app on a real HTTP port and Debian's Chromium driven by Playwright."""
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -65,3 +66,29 @@ def page(context):
 def clip(context):
     """Clipboard access for the page, as a user grants it."""
     context.grant_permissions(["clipboard-read", "clipboard-write"])
+
+
+# The strict policy the site's pages must stand: no inline script or style, nothing from elsewhere.
+CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'"
+
+
+@pytest.fixture
+def strict_page(context, live_server):
+    """A page whose responses carry the strict CSP the site will get, so any inline code would be refused."""
+    def add_csp(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": CSP}
+        route.fulfill(response=response, headers=headers)
+    context.route(re.compile(re.escape(live_server) + r"/.*"), add_csp)
+    page = context.new_page()
+    problems = []
+
+    def on_console(message):
+        own_404 = "status of 404" in message.text and message.location.get("url") == page.url
+        if message.type in ("error", "warning") and not own_404:  # a 404 page reports its own status
+            problems.append(f"console {message.type}: {message.text} at {message.location.get('url')}")
+    page.on("console", on_console)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.problems = problems
+    yield page
+    context.unroute_all(behavior="ignoreErrors")  # a search still in flight when the test ends is not its error

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog import load_catalog
-from tests_paths import DATA_DIR
+from support import DATA_DIR
 
 CATALOG = load_catalog(DATA_DIR)
 LONGEST_NAME = max(CATALOG.codes, key=lambda c: (len(c.name), c.code))

@@ -7,29 +7,6 @@ from playwright.sync_api import expect
 PAGES = ["/", "/?lang=ko", "/categories/channel", "/categories/api-gateway?lang=ko", "/codes/250104",
          "/codes/250144?lang=ko", "/codes/210", "/codes/250109", "/search?q=channel", "/search?q=%EC%B1%84%EB%84%90",
          "/codes/open_api_unauthorized", "/codes/999999", "/no/such/page"]
-CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'"
-
-
-@pytest.fixture
-def strict_page(context, live_server):
-    """A page whose responses carry the strict CSP the site will get, so any inline code would be refused."""
-    def add_csp(route):
-        response = route.fetch()
-        headers = {**response.headers, "content-security-policy": CSP}
-        route.fulfill(response=response, headers=headers)
-    context.route(re.compile(re.escape(live_server) + r"/.*"), add_csp)
-    page = context.new_page()
-    problems = []
-
-    def on_console(message):
-        own_404 = "status of 404" in message.text and message.location.get("url") == page.url
-        if message.type in ("error", "warning") and not own_404:  # a 404 page reports its own status
-            problems.append(f"console {message.type}: {message.text} at {message.location.get('url')}")
-    page.on("console", on_console)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.problems = problems
-    yield page
-    context.unroute_all(behavior="ignoreErrors")  # a search still in flight when the test ends is not its error
 
 
 @pytest.mark.parametrize("path", PAGES)
