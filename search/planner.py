@@ -310,7 +310,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 add_ko(key, word, GLOSSARY_WEIGHT)
         else:
             matched_stems = en_terms(exp.matched)
-            key = word_concept.get(matched_stems[0]) if len(matched_stems) == 1 else None
+            key = word_concept.get(matched_stems[0]) if matched_stems else None
             for word in exp.add_en:
                 add_en(key or f"gl:{exp.matched}", word, GLOSSARY_WEIGHT)
             for word in exp.add_ko:  # not searched (every code has English text), but marked

@@ -95,3 +95,21 @@ def test_a_word_naming_the_category_counts_for_all_its_codes_alike(search_servic
     # "api" names the API Gateway's category: every gateway code gets the same evidence from it,
     # however often its own text repeats the word, so the gateway's "Not Found Exception" comes first
     assert codes(search_service, "api url not found")[0] == "300"
+
+
+def test_an_english_phrase_of_the_glossary_counts_with_its_first_word(search_service):
+    """"quality set" typed brings its glossary words ("qualityset") into the concept of "quality": the
+    phrase counts as the words typed, not once more on top of them. For every phrase of the glossary."""
+    import korean
+    import search
+
+    vocab = search_service._loaded.vocab
+    phrases = {w for g in search_service.glossary.groups for w in g.en if " " in w and search.en_terms(w)}
+    assert len(phrases) >= 20
+    more = {}
+    for phrase in sorted(phrases):
+        plan = search.make_plan(korean.normalize(phrase), vocab, search_service.glossary)
+        words = [c for c in plan.concepts if any(f not in ("code", "name_exact") for f, _ in c)]  # not a name
+        if len(words) > len(phrase.split()):
+            more[phrase] = [sorted(map(str, (t for _, t in c)))[:4] for c in words]
+    assert not more, list(more.items())[:5]
