@@ -25,6 +25,7 @@ def make_schema() -> Schema:
         message_text=STORED(),
         desc_ko=TEXT(analyzer=KO, stored=True, phrase=False),  # official Korean description
         en=TEXT(analyzer=EN, phrase=False),  # ours in English; Latin words of the Korean text
+        gist=TEXT(analyzer=EN, phrase=False),  # our one-line summary: what the code is about, in few words
         ko=TEXT(analyzer=KO, phrase=False),  # ours in Korean
         bi=TEXT(analyzer=BI, phrase=False),  # Hangul bigrams of all Korean text
         topic=TEXT(analyzer=EN, phrase=False),  # the category's title, the same for all its codes
@@ -38,8 +39,8 @@ def make_schema() -> Schema:
 # field plus TIEBREAK of the others; the concepts of a query add up.
 # topic: a word naming the category ("gateway", "api") is evidence for all its codes alike, however
 # often each one's own text happens to repeat it
-BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "en": 1.0, "ko": 1.0, "bi": 0.6, "topic": 1.0}
-EN_FIELDS = ("name_words", "message", "en", "topic")
+BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "gist": 1.25, "en": 1.0, "ko": 1.0, "bi": 0.6, "topic": 1.0}
+EN_FIELDS = ("name_words", "message", "gist", "en", "topic")
 KO_FIELDS = ("desc_ko", "ko")
 BI_FIELDS = ("bi",)
 GLOSSARY_WEIGHT = 0.6  # a translated word counts for less than the word the user typed
@@ -99,6 +100,7 @@ def documents(catalog) -> Iterator[dict]:
             "desc_ko": e.description_ko,
             "en": _join(e.summary.en, e.explanation.en, e.fix.en, placeholders_en, notes_en,
                         cat.title.en if cat else "", e.description_ko, ko_ours, " ".join(message_parts)),
+            "gist": e.summary.en,
             "ko": ko_ours,
             "bi": _join(e.description_ko, ko_ours),
             "topic": _join(cat.title.en, e.category.replace("-", " ")) if cat else "",

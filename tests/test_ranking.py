@@ -113,3 +113,25 @@ def test_an_english_phrase_of_the_glossary_counts_with_its_first_word(search_ser
         if len(words) > len(phrase.split()):
             more[phrase] = [sorted(map(str, (t for _, t in c)))[:4] for c in words]
     assert not more, list(more.items())[:5]
+
+
+def test_a_word_of_our_summary_counts_more_than_the_same_word_deep_in_the_explanation(tmp_path, catalog, make_catalog):
+    """The one-line summary says what a code is about: two codes with the same words, one with
+    "subscription" in its summary and one with it in the middle of its explanation."""
+    import dataclasses
+
+    import search
+    from catalog.model import Localized
+
+    filler = "The request reached the service and was answered with this code after the usual checks."
+    base = catalog.get("210")
+    in_explanation = dataclasses.replace(
+        base, code="200", message="Alpha Refused", summary=Localized("The call was refused by the gateway.", "거부"),
+        explanation=Localized(f"{filler} A subscription is needed. {filler}", "설명"), fix=Localized(filler, "조치"),
+        notes=(), placeholders=())
+    in_summary = dataclasses.replace(
+        in_explanation, code="210", message="Beta Refused",
+        summary=Localized("The call was refused: a subscription is needed.", "거부"),
+        explanation=Localized(f"{filler} The call was refused by the gateway. {filler}", "설명"))
+    service = search.SearchService(make_catalog([in_explanation, in_summary]), tmp_path / "idx")
+    assert [h.code for h in service.search("subscription needed").hits] == ["210", "200"]
