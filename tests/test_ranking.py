@@ -20,6 +20,15 @@ def test_everyday_words_reach_the_catalogs_verbs(search_service, query, code, k)
     assert code in codes(search_service, query)[:k]
 
 
+@pytest.mark.parametrize("query,answers", [
+    ("can't edit the default quality set", {"250305"}),  # default → system
+    ("a built-in quality profile cannot be deleted", {"250303", "250374"}),  # the same message twice
+    ("only one full hd rendition allowed", {"250302"}),  # full hd → 1080p, rendition → quality
+])
+def test_everyday_names_reach_the_catalogs_things(search_service, query, answers):
+    assert codes(search_service, query)[0] in answers
+
+
 @pytest.mark.parametrize("query,code", [
     ("Quota Exceeded", "400"),
     ("Permission Denied", "210"),  # before OPEN_API_UNAUTHORIZED's "Access denied"
