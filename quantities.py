@@ -76,6 +76,12 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(out)
 
 
+def units_written(text: str) -> dict[str, str]:
+    """The unit words of text's quantities as written (lower case), each with its number as written:
+    {"seconds": "15"} for "15 seconds"."""
+    return {(m.group("latin") or m.group("hangul")).lower(): m.group(1) for m in _QUANTITY_RE.finditer(text)}
+
+
 def numbers_with_units(text: str) -> frozenset[str]:
     """The numbers of text, as written, that carry a unit ("200" in "200개"): amounts, not codes."""
     return frozenset(m.group(1) for m in _QUANTITY_RE.finditer(text))

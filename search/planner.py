@@ -11,7 +11,7 @@ from whoosh import query as Q
 import korean
 import lexicon
 import transliterate
-from quantities import numbers_with_units, quantities
+from quantities import numbers_with_units, quantities, units_written
 
 from .analysis import BI, analyse, en_terms, english_pieces, loanword_spellings, split_compound
 from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
@@ -404,6 +404,10 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         number = re.match(r"[0-9.]+", found.term).group()
         add(f"num:{number}", "amount", found.term, QUANTITY_BOOST)
         add(f"num:{number}", "amount", found.unit, UNIT_BOOST)
+    for unit, number in units_written(norm).items():  # "15 seconds" is one word of the query, not two
+        word = concepts.pop(f"ko:{unit}" if korean.has_hangul(unit) else f"en:{unit}", None)
+        for key, boost in (word or {}).items():
+            put(f"num:{number}", key, boost)
     # a letter written apart from its word ("b frame", "B-프레임"): the catalog writes them as one (bFrame)
     for letter, word, hangul_word in re.findall(
             r"(?<![A-Za-z0-9])([A-Za-z])(?:[ \-]([A-Za-z]{2,})|[ \-]?([가-힣]{2,}))", norm):

@@ -46,6 +46,22 @@ def test_a_limit_written_in_another_unit_finds_the_code_that_states_it(search_se
     assert codes(search_service, query)[0] == code
 
 
+@pytest.mark.parametrize("query,number,unit", [
+    ("curtain insert for 15 seconds", "15", "second"),
+    ("segment duration 5 minutes", "5", "minut"),
+    ("채널명 25자", "25", "자"),
+])
+def test_a_number_and_its_unit_word_are_one_word_of_the_query(search_service, query, number, unit):
+    """The unit's own word ("seconds") counts in the concept of its number, not once more beside it."""
+    import korean
+    import search
+
+    plan = search.make_plan(korean.normalize(query), search_service._loaded.vocab, search_service.glossary,
+                            search_service.thesaurus)
+    with_unit = [c for c in plan.concepts if any(isinstance(t, str) and t.startswith(unit) for _, t in c)]
+    assert with_unit and all(any(t == number for _, t in c) for c in with_unit), with_unit
+
+
 def test_a_number_with_a_unit_is_not_an_error_code(search_service):
     assert "200" not in codes(search_service, "200개")[:3]  # API Gateway code 200 is no count
 
