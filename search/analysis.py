@@ -81,7 +81,11 @@ class HangulBigramTokenizer(_PieceTokenizer):
 STEM_CACHE = 20_000  # stems kept per process: any visitor may type new words, so the cache is bounded
 STOP = frozenset(STOP_WORDS | {"too", "very", "does", "do", "did", "doesn", "don", "didn", "has", "had", "was",
                                "were", "been", "its", "than", "then", "there", "my", "our", "i", "me", "please"})
-EN = EnglishTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP, minsize=2) | StemFilter(cachesize=STEM_CACHE)
+# Words whose stem is another word of this domain's: the encoder (OBS, pushing the stream) is no
+# character encoding, a general channel no generation limit.
+UNSTEMMED = frozenset({"encoder", "encoders", "general", "generally"})
+EN = (EnglishTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP, minsize=2)
+      | StemFilter(ignore=UNSTEMMED, cachesize=STEM_CACHE))
 SPELL = EnglishTokenizer() | LowercaseFilter()
 KO = KoreanMorphTokenizer()
 BI = HangulBigramTokenizer()

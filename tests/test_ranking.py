@@ -144,3 +144,12 @@ def test_a_word_of_our_summary_counts_more_than_the_same_word_deep_in_the_explan
         explanation=Localized(f"{filler} The call was refused by the gateway. {filler}", "설명"))
     service = search.SearchService(make_catalog([in_explanation, in_summary]), tmp_path / "idx")
     assert [h.code for h in service.search("subscription needed").hits] == ["210", "200"]
+
+
+@pytest.mark.parametrize("query,code", [
+    ("encoder", "250101"),  # the encoder that sends the stream, not code 100's character encoding
+    ("encoder not pushing", "250101"),  # pushing: the stream sent, not a file uploaded
+    ("general error", "250012"),  # JSON_PARSE_GENERAL_ERROR, not a generation limit
+])
+def test_a_word_is_not_taken_for_another_with_the_same_stem(search_service, query, code):
+    assert codes(search_service, query)[0] == code
