@@ -11,7 +11,7 @@ User text is never parsed as query syntax. Whoosh (whoosh-reloaded 2.7.5) is unm
 everything it does is kept behind SearchService.
 """
 from .analysis import BI, EN, KO, SPELL, analyse, en_terms, split_compound
-from .documents import documents, make_schema
+from .documents import WEIGHTING, documents, make_schema
 from .highlight import Marked, mark
 from .index import (MANIFEST, SCHEMA_VERSION, SPELL_FILE, IndexDamaged, Vocab, index_key, load_verified,
                     release_build_memory, write_index)
@@ -19,7 +19,8 @@ from .planner import Plan, make_plan
 from .service import (GLOSSARY_PATH, LIVE, MAX_LIMIT, MAX_QUERY, SearchHit, SearchResults,
                       SearchService, Suggestion)
 
-__all__ = ["BI", "EN", "KO", "SPELL", "analyse", "en_terms", "split_compound", "documents", "make_schema",
+__all__ = ["BI", "EN", "KO", "SPELL", "analyse", "en_terms", "split_compound", "WEIGHTING", "documents",
+           "make_schema",
            "Marked", "mark", "MANIFEST", "SCHEMA_VERSION", "SPELL_FILE", "IndexDamaged", "Vocab", "index_key",
            "load_verified", "release_build_memory", "write_index", "Plan", "make_plan",
            "GLOSSARY_PATH", "LIVE", "MAX_LIMIT", "MAX_QUERY", "SearchHit", "SearchResults",

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.scoring import BM25F
 
 
 import re
@@ -26,6 +27,7 @@ def make_schema() -> Schema:
         desc_ko=TEXT(analyzer=KO, stored=True, phrase=False),  # official Korean description
         en=TEXT(analyzer=EN, phrase=False),  # ours in English; Latin words of the Korean text
         gist=TEXT(analyzer=EN, phrase=False),  # our one-line summary: what the code is about, in few words
+        called=TEXT(analyzer=EN, phrase=False),  # an API Gateway code has no name: its summary, in developers' words, stands for one
         ko=TEXT(analyzer=KO, phrase=False),  # ours in Korean
         bi=TEXT(analyzer=BI, phrase=False),  # Hangul bigrams of all Korean text
         topic=TEXT(analyzer=EN, phrase=False),  # the category's title, the same for all its codes
@@ -39,8 +41,11 @@ def make_schema() -> Schema:
 # field plus TIEBREAK of the others; the concepts of a query add up.
 # topic: a word naming the category ("gateway", "api") is evidence for all its codes alike, however
 # often each one's own text happens to repeat it
-BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "gist": 1.25, "en": 1.0, "ko": 1.0, "bi": 0.6, "topic": 1.0}
-EN_FIELDS = ("name_words", "message", "gist", "en", "topic")
+BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "gist": 1.25, "called": 2.5, "en": 1.0, "ko": 1.0, "bi": 0.6, "topic": 1.0}
+# Whoosh's BM25F, except for the summary that stands in for a missing name: a stand-in is as long as it
+# is, which says nothing about how much of it a word is (no length normalisation there)
+WEIGHTING = BM25F(called_B=0.0)
+EN_FIELDS = ("name_words", "message", "gist", "called", "en", "topic")
 KO_FIELDS = ("desc_ko", "ko")
 BI_FIELDS = ("bi",)
 GLOSSARY_WEIGHT = 0.6  # a translated word counts for less than the word the user typed
@@ -101,6 +106,7 @@ def documents(catalog) -> Iterator[dict]:
             "en": _join(e.summary.en, e.explanation.en, e.fix.en, placeholders_en, notes_en,
                         cat.title.en if cat else "", e.description_ko, ko_ours, " ".join(message_parts)),
             "gist": e.summary.en,
+            "called": e.summary.en if not names and e.source == "api-gateway" else "",
             "ko": ko_ours,
             "bi": _join(e.description_ko, ko_ours),
             "topic": _join(cat.title.en, e.category.replace("-", " ")) if cat else "",

@@ -25,6 +25,7 @@ from whoosh.index import Index
 import korean
 import lexicon
 from .analysis import BI, EN, en_terms, loanword_groups
+from .documents import WEIGHTING
 from .highlight import DocSpans, Marked, doc_spans, mark_doc
 from .index import MANIFEST, IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
@@ -272,7 +273,7 @@ class SearchService:
             loaded = self._loaded
         local, pid = self._local, os.getpid()
         if getattr(local, "pid", None) != pid or getattr(local, "ident", None) != loaded.ident:
-            local.pid, local.ident, local.searcher = pid, loaded.ident, loaded.index.searcher()
+            local.pid, local.ident, local.searcher = pid, loaded.ident, loaded.index.searcher(weighting=WEIGHTING)
         return local.searcher, loaded.ident
 
     def _drop_thread_searcher(self) -> None:

@@ -153,3 +153,14 @@ def test_a_word_of_our_summary_counts_more_than_the_same_word_deep_in_the_explan
 ])
 def test_a_word_is_not_taken_for_another_with_the_same_stem(search_service, query, code):
     assert codes(search_service, query)[0] == code
+
+
+@pytest.mark.parametrize("query,code", [
+    ("signature headers missing 401", "200"),  # not REQUIRED_HEADER, whose name says header
+    ("forgot the access key header", "200"),
+    ("api not subscribed", "210"),  # not OPEN_API_USER_NO_PERMISSIONS, whose name says api
+    ("the live station server did not answer in time", "510"),
+])
+def test_an_api_gateway_code_is_found_by_its_summary_as_by_a_name(search_service, query, code):
+    """The gateway's codes have no name: their summary, in developers' words, counts as one does."""
+    assert codes(search_service, query)[0] == code

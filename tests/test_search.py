@@ -343,7 +343,7 @@ def test_fast_scoring_equals_whooshs_own(search_service):
     """The service's scores (over cached postings, the first pages from each term's best postings
     only) are the scores Whoosh's own matchers give for the same plan, on the same index."""
     storage, _ = search.load_verified(search_service.root / search.LIVE, search_service.key)
-    with storage.open_index().searcher() as searcher:
+    with storage.open_index().searcher(weighting=search.WEIGHTING) as searcher:
         vocab = search.Vocab.read(searcher.reader(), storage, [w for g in search_service.glossary.groups for w in g.ko])
         code_of = {d: c for c, d in vocab.doc_of.items()}
         for query in ("채널을 찾을 수 없어요", "segmnet duration", "CDN 상태 때문에 채널 삭제 불가", "object storage"):
