@@ -31,6 +31,15 @@ def test_everyday_names_reach_the_catalogs_things(search_service, query, answers
 
 
 @pytest.mark.parametrize("query,code", [
+    ("asking for the playback link before the cdn is up", "250124"),  # playback link → url
+    ("playlist longer than a whole day", "250205"),  # a VOD2LIVE schedule is a playlist
+    ("curtain clip is 720p but the channel is 1080p", "250405"),  # 720p, 1080p: resolutions
+])
+def test_everyday_names_bring_the_code_into_the_first_three(search_service, query, code):
+    assert code in codes(search_service, query)[:3]
+
+
+@pytest.mark.parametrize("query,code", [
     ("Quota Exceeded", "400"),
     ("Permission Denied", "210"),  # before OPEN_API_UNAUTHORIZED's "Access denied"
     ("gateway says Throttle Limited", "410"),
