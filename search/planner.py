@@ -374,7 +374,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         plan.corrections[written] = code
     tokens = re.findall(r"[A-Za-z0-9_]+", norm)
     for token in dict.fromkeys(tokens):
-        if token.isdigit() and token in with_units:  # "200개" is a count, not API Gateway code 200
+        if token.isdigit() and (token in with_units or is_value(norm, token)):  # "200개", "200으로": amounts, not code 200
             add(f"num:{token}", "amount", token, NUMBER_BOOST * PART_WEIGHT)  # "50 files": a unit we do not read
         elif token.isdigit():
             role, marker = number_role(norm, token, vocab, words=len(tokens) > 1 or korean.has_hangul(norm))
@@ -458,6 +458,17 @@ def number_role(norm: str, number: str, vocab, words: bool) -> tuple[str, list[s
     if not words or not vocab.has("status", number):
         return "code", []
     return "either", []
+
+
+_VALUE_AFTER = re.compile(r"^(?:으로|로)(?![가-힣])")  # "200으로 줬더니": the value something was set to
+_VALUE_BEFORE = re.compile(r"(?i)\b(?:set|changed|raised|lowered) to\s*$")  # "page size set to 200"
+
+
+def is_value(norm: str, number: str) -> bool:
+    """True for a number written as the value something was given ("200으로", "set to 200"): an
+    amount, whatever code or status has the same digits."""
+    at = re.search(rf"(?<![0-9A-Za-z_]){number}(?![0-9A-Za-z_])", norm)
+    return bool(at) and bool(_VALUE_AFTER.match(norm[at.end():]) or _VALUE_BEFORE.search(norm[:at.start()]))
 
 
 # a code as people copy it from a screenshot or read it out: digits in groups ("250 104", "250-104"),

@@ -66,6 +66,11 @@ def test_a_number_with_a_unit_is_not_an_error_code(search_service):
     assert "200" not in codes(search_service, "200개")[:3]  # API Gateway code 200 is no count
 
 
+@pytest.mark.parametrize("query", ["페이지 사이즈를 200으로 줬더니 에러", "page size set to 200 and it fails"])
+def test_a_number_given_as_a_value_is_not_an_error_code(search_service, query):
+    assert codes(search_service, query)[0] == "250024"  # the page size limit, not API Gateway code 200
+
+
 @pytest.mark.parametrize("query,code", [
     ("HTTP 400", "100"),  # the status of code 100, not API Gateway code 400 (a 429)
     ("HTTP 500", "900"),  # not code 500 (a 503), nor a code whose name says HTTP
