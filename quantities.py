@@ -60,9 +60,37 @@ class Quantity:
         return f"{text}{self.unit}"
 
 
+# numbers written as words, before a unit ("두 글자", "five items", "a whole day")
+_NUMBER_WORDS = {
+    "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10,
+    "열한": 11, "열두": 12, "스무": 20,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60,
+    "hundred": 100, "a": 1, "an": 1,
+}
+_SPELLED_RE = re.compile(
+    r"(?<![\w])(" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")"
+    r"(?:\s(?:whole|full|single))?\s(?=(?:" + "|".join(map(re.escape, sorted(_UNITS, key=len, reverse=True))) + r")(?![A-Za-z]))",
+    re.IGNORECASE,
+)
+
+
+def spelled_numbers(text: str) -> str:
+    """text with every number written as a word before a unit written in digits ("두 글자" -> "2 글자"),
+    "a"/"an" only before a unit of time ("a day", not "a b frame")."""
+    def digits(m):
+        word = m.group(1).lower()
+        if word in ("a", "an") and not re.match(r"(?:\s(?:whole|full|single))?\s(?:second|minute|hour|day)s?\b",
+                                                  text[m.end(1):], re.IGNORECASE):
+            return m.group()
+        return f"{_NUMBER_WORDS[word]} "
+    return _SPELLED_RE.sub(digits, text)
+
+
 def quantities(text: str) -> tuple[Quantity, ...]:
     """Every number with a unit in text, in order, duplicates dropped."""
     out: dict[Quantity, None] = {}
+    text = spelled_numbers(text)
     for m in _QUANTITY_RE.finditer(text):
         unit = (m.group("latin") or m.group("hangul")).lower()
         base, factor = _UNITS[unit]
@@ -79,7 +107,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
 def units_written(text: str) -> dict[str, str]:
     """The unit words of text's quantities as written (lower case), each with its number as written:
     {"seconds": "15"} for "15 seconds"."""
-    return {(m.group("latin") or m.group("hangul")).lower(): m.group(1) for m in _QUANTITY_RE.finditer(text)}
+    return {(m.group("latin") or m.group("hangul")).lower(): m.group(1)
+            for m in _QUANTITY_RE.finditer(spelled_numbers(text))}
 
 
 def numbers_with_units(text: str) -> frozenset[str]:

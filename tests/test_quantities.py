@@ -20,6 +20,10 @@ def terms(text):
     ("short clip path 800 chars", "The file path should be between 1 and 800 characters."),
     ("bitrate 5000 kbps", "up to 5 Mbps"),
     ("interval 0.5 seconds", "an interval of 500ms"),
+    ("playlist longer than a whole day", "The total video duration over 24hours."),  # a number as a word
+    ("채널 이름 스무 글자", "a maximum of 20 characters"),
+    ("화질을 네 개 넣었어요", "Quality 는 최소 1개, 최대 4개까지 설정 가능"),
+    ("five items", "up to 5 items"),
 ])
 def test_a_query_and_a_catalog_text_naming_one_limit_share_a_term(query, message):
     assert set(terms(query)) & set(terms(message))
@@ -43,6 +47,7 @@ def test_units_are_read_and_brought_to_one_base(text, expected):
 @pytest.mark.parametrize("text", [
     "error 250104", "10초과",  # "10초과" is "over 10", not ten seconds
     "1일치", "5 bananas", "v2", "min:1, max:4", "http 400",
+    "a b frame", "one bucket", "세 번",  # a word for a number before no unit, or "a" before no time
 ])
 def test_numbers_without_a_unit_are_no_quantity(text):
     assert terms(text) == []
