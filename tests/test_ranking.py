@@ -25,6 +25,7 @@ def test_everyday_words_reach_the_catalogs_verbs(search_service, query, code, k)
     ("a built-in quality profile cannot be deleted", {"250303", "250374"}),  # the same message twice
     ("only one full hd rendition allowed", {"250302"}),  # full hd → 1080p, rendition → quality
     ("daily call limit reached", {"400"}),  # a daily call limit is the gateway's quota
+    ("호출 한도를 다 썼대요", {"400"}),
 ])
 def test_everyday_names_reach_the_catalogs_things(search_service, query, answers):
     assert codes(search_service, query)[0] in answers
