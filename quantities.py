@@ -114,3 +114,91 @@ def units_written(text: str) -> dict[str, str]:
 def numbers_with_units(text: str) -> frozenset[str]:
     """The numbers of text, as written, that carry a unit ("200" in "200개"): amounts, not codes."""
     return frozenset(m.group(1) for m in _QUANTITY_RE.finditer(text))
+
+
+# ------------------------------------------------------------------------------ stated bounds
+
+@dataclass(frozen=True)
+class Bound:
+    """A limit a text states: values above `value` ("over") or below it ("under") are refused.
+    unit is a base unit ("char", "count", "s"...) or "" for a bare number ("the limit is 10")."""
+
+    side: str  # "over" or "under"
+    unit: str
+    value: Fraction
+
+    @property
+    def term(self) -> str:
+        v = self.value
+        return f"{self.side}:{self.unit}:{v.numerator if v.denominator == 1 else format(float(v), 'g')}"
+
+    @classmethod
+    def parse(cls, term: str) -> "Bound | None":
+        side, _, rest = term.partition(":")
+        unit, _, value = rest.rpartition(":")
+        try:
+            return cls(side, unit, Fraction(value)) if side in ("over", "under") else None
+        except (ValueError, ZeroDivisionError):
+            return None
+
+    def refuses(self, quantity: "Quantity | Fraction", unit: str = "") -> bool:
+        """True when the value (with its unit) is on the refused side of this bound."""
+        value, unit = (quantity.value, quantity.unit) if isinstance(quantity, Quantity) else (quantity, unit)
+        if unit != self.unit:
+            return False
+        return value > self.value if self.side == "over" else value < self.value
+
+
+_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+_UPPER_BEFORE = re.compile(r"(?i)(?:\bmax(?:imum)?\b(?: size)?(?: is| of)?|\bup to|\bat most|\blimit is|\bless than(?: or equal to)?"
+                           r"|\bcan ?not exceed|\bno more than|\bover|최대)\s*:?\s*$")
+_LOWER_BEFORE = re.compile(r"(?i)(?:\bmin(?:imum)?\b(?: start)?(?: is| of)?|\bat least|\bgreater than(?: or equal to)?"
+                           r"|\bbigger(?: than| or equal to)?|최소)\s*:?\s*$")
+_UPPER_AFTER = re.compile(r"^\s?(?:[가-힣A-Za-z]{0,4})\s?(?:이하|까지)")
+_LOWER_AFTER = re.compile(r"^\s?(?:[가-힣A-Za-z]{0,4})\s?이상")
+_RANGE = re.compile(r"(?i)(?:between\s+|range\s+|value is\s+)?" + _NUMBER + r"\s?([가-힣A-Za-z]{0,10})?\s?(?:and|to|~|-)\s?" + _NUMBER)
+
+
+def _unit_of(word: str | None) -> tuple[str, Fraction]:
+    unit = _UNITS.get((word or "").lower())
+    return (unit[0], Fraction(unit[1])) if unit else ("", Fraction(1))
+
+
+def bounds(text: str) -> tuple[Bound, ...]:
+    """The limits text states ("a maximum of 20 characters", "최대 4개", "between 1 and 800", "limit is
+    10", "1~100"), as the side a value is refused on; a bare number keeps no unit."""
+    out: dict[Bound, None] = {}
+    for m in _RANGE.finditer(text):
+        lo, word, hi = Fraction(m.group(1).replace(",", "")), m.group(2), Fraction(m.group(3).replace(",", ""))
+        after = re.match(r"\s?([A-Za-z]+|[가-힣]+)", text[m.end():])
+        unit, factor = _unit_of(word if word and word.lower() in _UNITS else after.group(1) if after else None)
+        if lo < hi and (m.group(0)[:1].isalpha() or unit or "~" in m.group(0)):
+            out[Bound("under", unit, lo * factor)] = None
+            out[Bound("over", unit, hi * factor)] = None
+    for m in re.finditer(r"(?<![\w.])" + _NUMBER + r"(?!\d|\.\d)", text):
+        value = Fraction(m.group(1).replace(",", ""))
+        after = text[m.end():m.end() + 12]
+        unit_word = re.match(r"\s?([A-Za-z]+|[가-힣]+)", after)
+        unit, factor = _unit_of(unit_word.group(1) if unit_word else None)
+        if not unit and unit_word and re.match(r"[가-힣]", unit_word.group(1)):  # "4개까지": the unit with a particle
+            for u in _HANGUL_UNITS:
+                if unit_word.group(1).startswith(u):
+                    unit, factor = _unit_of(u)
+                    break
+        before = text[max(0, m.start() - 40):m.start()]
+        if _UPPER_BEFORE.search(before) or _UPPER_AFTER.match(after):
+            out[Bound("over", unit, value * factor)] = None
+        elif _LOWER_BEFORE.search(before) or _LOWER_AFTER.match(after):
+            out[Bound("under", unit, value * factor)] = None
+    return tuple(out)
+
+
+def spelled_values(text: str) -> dict[str, Fraction]:
+    """Numbers written as words standing alone ("five renditions", "다섯"): word -> value ("a" left out)."""
+    out = {}
+    for m in re.finditer(r"(?<![\w])(" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")(?![\w])",
+                         text, re.IGNORECASE):
+        word = m.group(1).lower()
+        if word not in ("a", "an", "한", "세", "네"):  # a word, or a syllable of too many others
+            out[word] = Fraction(_NUMBER_WORDS[word])
+    return out

@@ -9,7 +9,7 @@ from whoosh.scoring import BM25F
 
 import re
 
-from quantities import quantities
+from quantities import bounds, quantities
 
 from .analysis import BI, EN, KO, WORD_RE, english_pieces, split_compound
 
@@ -33,6 +33,7 @@ def make_schema() -> Schema:
         topic=TEXT(analyzer=EN, phrase=False),  # the category's title, the same for all its codes
         status=KEYWORD(),  # published HTTP status (API Gateway codes)
         amount=KEYWORD(scorable=True),  # limits the text states: "20char", "1000count", "25fps", and bare numbers
+        bound=KEYWORD(scorable=True),  # the side of a stated limit a value is refused on: "over:count:4", "under:char:3"
         summary_en=STORED(), summary_ko=STORED(),
     )
 
@@ -63,7 +64,7 @@ EXACT_CODE_BOOST, EXACT_NAME_BOOST, NEAR_NAME_BOOST, STATUS_BOOST = 40.0, 30.0, 
 QUANTITY_BOOST = 4.0  # "20자" in a query and "20 characters" in a code's text: the limit it states
 NUMBER_BOOST = 1.0  # a bare number found in a code's text ("interval 1000")
 UNIT_BOOST = 3.0  # "21자" where the text states some limit in characters
-VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status", "amount")
+VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status", "amount", "bound")
 _NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\d.]*\w)")
 
 
@@ -114,6 +115,7 @@ def documents(catalog) -> Iterator[dict]:
             "amount": " ".join(dict.fromkeys(a for a in amounts(_join(
                 e.message, e.description_ko, e.summary.en, e.summary.ko, e.explanation.en, e.explanation.ko,
                 e.fix.en, e.fix.ko, placeholders_en, placeholders_ko)) if a not in codes)),  # "see 250104" states no limit
+            "bound": " ".join(b.term for b in bounds(_join(e.message, e.description_ko))),  # NCP's own limits
             "spell": _join(" ".join(names).replace("_", " "), e.message, e.summary.en, e.explanation.en,
                            e.fix.en, placeholders_en),
             "summary_en": e.summary.en, "summary_ko": e.summary.ko,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from whoosh import query as Q
@@ -11,7 +12,7 @@ from whoosh import query as Q
 import korean
 import lexicon
 import transliterate
-from quantities import numbers_with_units, quantities, units_written
+from quantities import Bound, numbers_with_units, quantities, spelled_values, units_written
 
 from .analysis import BI, analyse, en_terms, english_pieces, loanword_spellings, split_compound
 from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
@@ -20,6 +21,7 @@ from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEI
 from .distance import osa
 from .scoring import Concept
 
+BOUND_BOOST = 3.0  # a value on the refused side of a limit a code states
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
 SURE_STATUS_BOOST = 10.0
 NEAR_CODE_BOOST = 15.0  # a code one digit from a number that is no code: below any exact code
@@ -404,6 +406,18 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         number = re.match(r"[0-9.]+", found.term).group()
         add(f"num:{number}", "amount", found.term, QUANTITY_BOOST)
         add(f"num:{number}", "amount", found.unit, UNIT_BOOST)
+    # a value beyond a limit a code's official text states ("five qualities": at most 4; "두 글자": at
+    # least 3; "twelve videos": the limit is 10) is evidence for that code, in the value's concept
+    stated = held_for(_STATED_BOUNDS, vocab, _stated_bounds)
+    if stated:
+        values = [(q.value, q.unit, f"num:{re.match(r'[0-9.]+', q.term).group()}") for q in quantities(norm)]
+        values += [(Fraction(t), "", f"num:{t}") for t in dict.fromkeys(tokens)  # "250999" looks like a code
+                   if t.isdigit() and t not in vocab.doc_of and (len(t) <= 4 or is_value(norm, t))]
+        values += [(v, "", f"num:{v}") for v in spelled_values(norm).values()]
+        for value, unit, key in values:
+            for bound in stated:
+                if bound.refuses(value, unit):
+                    add(key, "bound", bound.term, BOUND_BOOST)
     for unit, number in units_written(norm).items():  # "15 seconds" is one word of the query, not two
         word = concepts.pop(f"ko:{unit}" if korean.has_hangul(unit) else f"en:{unit}", None)
         for key, boost in (word or {}).items():
@@ -500,6 +514,12 @@ def near_codes(number: str, vocab) -> list[str]:
 
 
 _CODE_DELETIONS: dict[int, tuple] = {}
+_STATED_BOUNDS: dict[int, tuple] = {}
+
+
+def _stated_bounds(vocab) -> tuple[Bound, ...]:
+    """The limits the index's codes state (its bound field's terms), read once per index."""
+    return tuple(b for b in map(Bound.parse, sorted(vocab.terms.get("bound", ()))) if b is not None)
 
 
 def _code_deletions(vocab) -> dict[str, list[str]]:

@@ -66,6 +66,16 @@ def test_a_number_with_a_unit_is_not_an_error_code(search_service):
     assert "200" not in codes(search_service, "200개")[:3]  # API Gateway code 200 is no count
 
 
+@pytest.mark.parametrize("query,code,k", [
+    ("twelve videos in the curtain", "250417", 1),  # the video input count limit is 10
+    ("page size 500", "250024", 1),  # valid range 1~100
+    ("화질 세트에 화질을 다섯 개 넣었어요", "250313", 2),  # 최대 4개
+    ("five renditions in one quality set", "250313", 3),  # max:4
+])
+def test_a_value_beyond_a_stated_limit_finds_the_code_that_states_it(search_service, query, code, k):
+    assert code in codes(search_service, query)[:k]
+
+
 @pytest.mark.parametrize("query", ["페이지 사이즈를 200으로 줬더니 에러", "page size set to 200 and it fails"])
 def test_a_number_given_as_a_value_is_not_an_error_code(search_service, query):
     assert codes(search_service, query)[0] == "250024"  # the page size limit, not API Gateway code 200

@@ -1,8 +1,10 @@
 """Numbers with units, in English and Korean, as comparable quantities: a query that names a limit
 ("21자", "200개", "25 fps") carries the same terms as the code whose text states it."""
+from fractions import Fraction
+
 import pytest
 
-from quantities import quantities
+from quantities import Bound, bounds, quantities
 
 
 def terms(text):
@@ -56,3 +58,34 @@ def test_numbers_without_a_unit_are_no_quantity(text):
 def test_a_code_before_a_range_is_not_its_start():
     assert terms("code 250104 and 20 characters") == ["20char"]
     assert terms("20자 20 characters") == ["20char"]  # one quantity, written twice
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Channel names can be entered with a minimum of 3 characters and a maximum of 20 characters",
+     {"under:char:3", "over:char:20"}),
+    ("quality size error (min:1, max:4)", {"under::1", "over::4"}),
+    ("Quality 는 최소 1개, 최대 4개까지 설정 가능", {"under:count:1", "over:count:4"}),
+    ("Your request not allowed: the video input count limit is 10.", {"over::10"}),
+    ("WRONG_PAGE_SIZENO_PARAMETER (valid range 1~100)", {"under::1", "over::100"}),
+    ("The input content file size is too big,The supported max size is 100MB.", {"over:byte:104857600"}),
+    ("Snapshot can create since publishing minimum 1 second", {"under:s:1"}),
+    ("the end time minus start time must bigger or equal to 100.", {"under::100"}),
+    ("The total video duration over 24hours.", {"over:s:86400"}),
+    ("The file path should be between 1 and 800 characters.", {"under:char:1", "over:char:800"}),
+])
+def test_the_limits_a_text_states_are_read_with_the_side_a_value_is_refused_on(text, expected):
+    assert {b.term for b in bounds(text)} == expected
+
+
+@pytest.mark.parametrize("text", ["Snapshot ID: {0} created.", "The timemachineMin should be 360.", "error 250104",
+                                  "only profile value [BASELINE, MAIN, HIGH]", "Video codec must have a value"])
+def test_a_text_that_states_no_limit_has_no_bound(text):
+    assert bounds(text) == ()
+
+
+def test_a_value_is_refused_only_on_the_stated_side_and_in_the_same_unit():
+    at_most_4 = Bound("over", "count", Fraction(4))
+    assert at_most_4.refuses(Fraction(5), "count") and not at_most_4.refuses(Fraction(4), "count")
+    assert not at_most_4.refuses(Fraction(5), "char") and not at_most_4.refuses(Fraction(5), "")
+    assert Bound("under", "char", Fraction(3)).refuses(Fraction(2), "char")
+    assert Bound.parse(at_most_4.term) == at_most_4 and Bound.parse("amount:20") is None
