@@ -327,6 +327,13 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             continue
         for english, score in back_transliterator()(word, limit=2, min_score=BACK_MIN_SCORE):
             add_en(f"ko:{head}" if head else f"gl:{word}", english, GLOSSARY_WEIGHT * score)
+    # a word read as a one-jamo slip of a known one may as well be such a spelling ("오쓰": 오프 or auth):
+    # both readings in the concept of the word typed
+    for typed, meant in reading.changes if reading is not None else ():
+        if korean.has_hangul(typed) and korean.has_hangul(meant) and " " not in typed:
+            key = f"ko:{meant}" if f"ko:{meant}" in concepts else f"gl:{typed}"
+            for english, score in back_transliterator()(typed, limit=2, min_score=BACK_MIN_SCORE):
+                add_en(key, english, GLOSSARY_WEIGHT * score)
 
     # Everyday Korean for the catalog's verbs and states ("안 넣었어요" is missing, "꺼야" off): the
     # group's words at the thesaurus weight, in the concept of the morpheme they were said with

@@ -104,6 +104,11 @@ def test_an_unlisted_hangul_spelling_finds_what_the_listed_one_finds(search_serv
     assert codes(search_service, unlisted)[:1] == codes(search_service, listed)[:1]
 
 
+def test_a_word_that_is_both_a_slip_and_an_unlisted_spelling_is_read_both_ways(search_service):
+    """"오쓰" is one jamo from 오프 (off) and an unlisted spelling of auth: the oAuth code is reached too."""
+    assert "250505" in codes(search_service, "오브젝트 스토리지 오쓰")[:3]
+
+
 def test_a_native_korean_word_is_not_read_as_english(search_service):
     # "사라짐" is near no English word's spelling: it must not bring in an API Gateway code
     assert codes(search_service, "예약 잡아둔 게 사라짐")[0] == codes(search_service, "예약")[0]
