@@ -68,11 +68,13 @@ _NUMBER_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60,
     "hundred": 100, "a": 1, "an": 1,
 }
+_NUMBER_WORD = r"(?<![\w])(" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")"
 _SPELLED_RE = re.compile(
-    r"(?<![\w])(" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")"
-    r"(?:\s(?:whole|full|single))?\s(?=(?:" + "|".join(map(re.escape, sorted(_UNITS, key=len, reverse=True))) + r")(?![A-Za-z]))",
+    _NUMBER_WORD + r"(?:\s(?:whole|full|single))?\s(?=(?:" + "|".join(map(re.escape, sorted(_UNITS, key=len, reverse=True)))
+    + r")(?![A-Za-z]))",
     re.IGNORECASE,
 )
+_STANDALONE_NUMBER_RE = re.compile(_NUMBER_WORD + r"(?![\w])", re.IGNORECASE)
 
 
 def spelled_numbers(text: str) -> str:
@@ -141,9 +143,8 @@ class Bound:
         except (ValueError, ZeroDivisionError):
             return None
 
-    def refuses(self, quantity: "Quantity | Fraction", unit: str = "") -> bool:
-        """True when the value (with its unit) is on the refused side of this bound."""
-        value, unit = (quantity.value, quantity.unit) if isinstance(quantity, Quantity) else (quantity, unit)
+    def refuses(self, value: Fraction, unit: str = "") -> bool:
+        """True when the value, in that base unit ("" for none), is on the refused side of this bound."""
         if unit != self.unit:
             return False
         return value > self.value if self.side == "over" else value < self.value
@@ -178,13 +179,8 @@ def bounds(text: str) -> tuple[Bound, ...]:
     for m in re.finditer(r"(?<![\w.])" + _NUMBER + r"(?!\d|\.\d)", text):
         value = Fraction(m.group(1).replace(",", ""))
         after = text[m.end():m.end() + 12]
-        unit_word = re.match(r"\s?([A-Za-z]+|[가-힣]+)", after)
-        unit, factor = _unit_of(unit_word.group(1) if unit_word else None)
-        if not unit and unit_word and re.match(r"[가-힣]", unit_word.group(1)):  # "4개까지": the unit with a particle
-            for u in _HANGUL_UNITS:
-                if unit_word.group(1).startswith(u):
-                    unit, factor = _unit_of(u)
-                    break
+        written = _QUANTITY_RE.match(text, m.start())  # its unit as quantities() reads it ("4개까지", "100MB")
+        unit, factor = _unit_of((written.group("latin") or written.group("hangul")) if written else None)
         before = text[max(0, m.start() - 40):m.start()]
         if _UPPER_BEFORE.search(before) or _UPPER_AFTER.match(after):
             out[Bound("over", unit, value * factor)] = None
@@ -196,8 +192,7 @@ def bounds(text: str) -> tuple[Bound, ...]:
 def spelled_values(text: str) -> dict[str, Fraction]:
     """Numbers written as words standing alone ("five renditions", "다섯"): word -> value ("a" left out)."""
     out = {}
-    for m in re.finditer(r"(?<![\w])(" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")(?![\w])",
-                         text, re.IGNORECASE):
+    for m in _STANDALONE_NUMBER_RE.finditer(text):
         word = m.group(1).lower()
         if word not in ("a", "an", "한", "세", "네"):  # a word, or a syllable of too many others
             out[word] = Fraction(_NUMBER_WORDS[word])

@@ -409,15 +409,15 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 if near:
                     add(f"name:{lower}", "name_exact", near, NEAR_NAME_BOOST)
                     plan.corrections[token] = near.upper()
-    for found in quantities(norm):  # a limit the query names ("20자", "25 fps"): in the number's concept
-        number = re.match(r"[0-9.]+", found.term).group()
-        add(f"num:{number}", "amount", found.term, QUANTITY_BOOST)
-        add(f"num:{number}", "amount", found.unit, UNIT_BOOST)
+    named = [(found, f"num:{re.match(r'[0-9.]+', found.term).group()}") for found in quantities(norm)]
+    for found, key in named:  # a limit the query names ("20자", "25 fps"): in the number's concept
+        add(key, "amount", found.term, QUANTITY_BOOST)
+        add(key, "amount", found.unit, UNIT_BOOST)
     # a value beyond a limit a code's official text states ("five qualities": at most 4; "두 글자": at
     # least 3; "twelve videos": the limit is 10) is evidence for that code, in the value's concept
     stated = held_for(_STATED_BOUNDS, vocab, _stated_bounds)
     if stated:
-        values = [(q.value, q.unit, f"num:{re.match(r'[0-9.]+', q.term).group()}") for q in quantities(norm)]
+        values = [(found.value, found.unit, key) for found, key in named]
         values += [(Fraction(t), "", f"num:{t}") for t in dict.fromkeys(tokens)  # "250999" looks like a code
                    if t.isdigit() and t not in vocab.doc_of and (len(t) <= 4 or is_value(norm, t))]
         values += [(v, "", f"num:{v}") for v in spelled_values(norm).values()]
@@ -462,13 +462,18 @@ _STATUS_BEFORE = re.compile(r"(?i)(?:https?|status|상태 ?코드|응답 ?코드
 _CODE_BEFORE = re.compile(r"(?i)(?:error ?code|errorcode|code|에러 ?코드|오류 ?코드|코드)\W{0,3}$")
 
 
+def _number_at(norm: str, number: str) -> re.Match | None:
+    """Where a number stands in the query as a whole token (not inside a longer one)."""
+    return re.search(rf"(?<![0-9A-Za-z_]){number}(?![0-9A-Za-z_])", norm)
+
+
 def number_role(norm: str, number: str, vocab, words: bool) -> tuple[str, list[str]]:
     """What a number in a query is, and the words before it that say so: "code" (an error code, as
     in "code 250104" or a bare number),
     "status" (an HTTP status, as in "HTTP 400" or "status 401", with its marker words) or "either"
     (a code that is also some code's HTTP status, written among other words: "400 bad request"
     names the status as often as API Gateway code 400)."""
-    at = re.search(rf"(?<![0-9A-Za-z_]){number}(?![0-9A-Za-z_])", norm)
+    at = _number_at(norm, number)
     before = norm[:at.start()] if at else ""
     marker = _STATUS_BEFORE.search(before)
     if marker:
@@ -488,7 +493,7 @@ _VALUE_BEFORE = re.compile(r"(?i)\b(?:set|changed|raised|lowered) to\s*$")  # "p
 def is_value(norm: str, number: str) -> bool:
     """True for a number written as the value something was given ("200으로", "set to 200"): an
     amount, whatever code or status has the same digits."""
-    at = re.search(rf"(?<![0-9A-Za-z_]){number}(?![0-9A-Za-z_])", norm)
+    at = _number_at(norm, number)
     return bool(at) and bool(_VALUE_AFTER.match(norm[at.end():]) or _VALUE_BEFORE.search(norm[:at.start()]))
 
 
