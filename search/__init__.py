@@ -15,11 +15,11 @@ from .documents import WEIGHTING, documents, make_schema
 from .highlight import Marked, mark
 from .index import (MANIFEST, SCHEMA_VERSION, SPELL_FILE, IndexDamaged, Vocab, index_key, load_verified,
                     release_build_memory, write_index)
-from .planner import Plan, make_plan
+from .planner import Plan, beyond, make_plan
 from .service import (GLOSSARY_PATH, LIVE, MAX_LIMIT, MAX_QUERY, SearchHit, SearchResults,
                       SearchService, Suggestion)
 
-__all__ = ["BI", "EN", "KO", "SPELL", "analyse", "en_terms", "split_compound", "WEIGHTING", "documents",
+__all__ = ["BI", "EN", "KO", "SPELL", "analyse", "en_terms", "split_compound", "WEIGHTING", "beyond", "documents",
            "make_schema",
            "Marked", "mark", "MANIFEST", "SCHEMA_VERSION", "SPELL_FILE", "IndexDamaged", "Vocab", "index_key",
            "load_verified", "release_build_memory", "write_index", "Plan", "make_plan",

@@ -43,9 +43,10 @@ def make_schema() -> Schema:
 # topic: a word naming the category ("gateway", "api") is evidence for all its codes alike, however
 # often each one's own text happens to repeat it
 BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "gist": 1.25, "called": 2.5, "en": 1.0, "ko": 1.0, "bi": 0.6, "topic": 1.0}
-# Whoosh's BM25F, except for the summary that stands in for a missing name: a stand-in is as long as it
-# is, which says nothing about how much of it a word is (no length normalisation there)
-WEIGHTING = BM25F(called_B=0.0)
+# Whoosh's BM25F, without length normalisation where a field's length says nothing about how much of it
+# a word is: the summary that stands in for a missing name, and the stated limits (a code that states
+# four limits is no less about each of them than a code that states one)
+WEIGHTING = BM25F(called_B=0.0, bound_B=0.0)
 EN_FIELDS = ("name_words", "message", "gist", "called", "en", "topic")
 KO_FIELDS = ("desc_ko", "ko")
 BI_FIELDS = ("bi",)

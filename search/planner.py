@@ -21,7 +21,7 @@ from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEI
 from .distance import osa
 from .scoring import Concept
 
-BOUND_BOOST = 3.0  # a value on the refused side of a limit a code states
+BOUND_BOOST = 2.0  # a value on the refused side of a limit a code states
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
 SURE_STATUS_BOOST = 10.0
 NEAR_CODE_BOOST = 15.0  # a code one digit from a number that is no code: below any exact code
@@ -235,6 +235,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     # English words, each with its camelCase/digit parts and, if the index has never seen it,
     # the nearest word it does know
     with_units = numbers_with_units(norm)
+    spelled = spelled_values(norm)
     stems: list[str] = []
     word_concept: dict[str, str] = {}
     current = None
@@ -245,11 +246,14 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             if low in QUERY_NOISE:
                 continue
             key = f"num:{low}" if low.isdigit() else f"en:{low}"  # one concept for a number, however it matches
+            weight = 1.0
+            if low in spelled:  # "one quality set": a number, however written; as a word it is a determiner
+                key, weight = f"num:{spelled[low]}", PART_WEIGHT
             word_stems = en_terms(low)
             stems.extend(word_stems)
             for st in word_stems:
                 word_concept.setdefault(st, key)
-            add_en(key, low, 1.0)
+            add_en(key, low, weight)
             for synonym in thesaurus.synonyms(low) if thesaurus else ():
                 add_en(key, synonym, THESAURUS_WEIGHT)
             known = low in vocab.words or any(vocab.has(f, st) for st in word_stems for f in EN_FIELDS)
@@ -347,8 +351,13 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 phrase = en_terms(exp.matched)
                 if len(phrase) > 1:
                     key = f"th:{exp.matched}"
-                    for word in catalog_words:
-                        add_en(key, word, THESAURUS_WEIGHT)
+                elif phrase and " " in exp.matched.strip() and _written(norm, exp.matched):
+                    # "too short" as written: its one content word, with what it means here
+                    key = word_concept.get(phrase[0]) or f"th:{exp.matched}"
+                else:
+                    continue
+                for word in catalog_words:
+                    add_en(key, word, THESAURUS_WEIGHT)
                 continue
             matched = exp.matched.replace(" ", "")
             if matched in translated:
@@ -417,11 +426,12 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     # least 3; "twelve videos": the limit is 10) is evidence for that code, in the value's concept
     stated = held_for(_STATED_BOUNDS, vocab, _stated_bounds)
     if stated:
-        values = [(found.value, found.unit, key) for found, key in named]
-        values += [(Fraction(t), "", f"num:{t}") for t in dict.fromkeys(tokens)  # "250999" looks like a code
+        values = [(found.value, found.unit, key, key[4:]) for found, key in named]
+        values += [(Fraction(t), "", f"num:{t}", t) for t in dict.fromkeys(tokens)  # "250999" looks like a code
                    if t.isdigit() and t not in vocab.doc_of and (len(t) <= 4 or is_value(norm, t))]
-        values += [(v, "", f"num:{v}") for v in spelled_values(norm).values()]
-        for value, unit, key in values:
+        values += [(v, "", f"num:{v}", word) for word, v in spelled.items()]
+        for value, unit, key, written in values:
+            value += beyond(norm, written)  # "more than 5" is refused where 5 is the most allowed
             for bound in stated:
                 if bound.refuses(value, unit):
                     add(key, "bound", bound.term, BOUND_BOOST)
@@ -458,6 +468,15 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     plan.concepts = tuple(unique.values())
     return plan
 
+def _written(norm: str, phrase: str) -> bool:
+    """True when the words of a phrase stand in the query as written, in order."""
+    typed, words = _LATIN_WORD.findall(norm.lower()), _LATIN_WORD.findall(phrase.lower())
+    return any(typed[i:i + len(words)] == words for i in range(len(typed) - len(words) + 1))
+
+
+_LATIN_WORD = re.compile(r"[a-z0-9']+")
+
+
 _STATUS_BEFORE = re.compile(r"(?i)(?:https?|status|상태 ?코드|응답 ?코드)\W{0,3}$")
 _CODE_BEFORE = re.compile(r"(?i)(?:error ?code|errorcode|code|에러 ?코드|오류 ?코드|코드)\W{0,3}$")
 
@@ -484,6 +503,26 @@ def number_role(norm: str, number: str, vocab, words: bool) -> tuple[str, list[s
     if not words or not vocab.has("status", number):
         return "code", []
     return "either", []
+
+
+_MORE_BEFORE = re.compile(r"(?i)\b(?:more than|over|above|beyond|exceed(?:s|ed|ing)?|(?:greater|bigger|larger|higher|longer) than)\s*$")
+_LESS_BEFORE = re.compile(r"(?i)\b(?:less than|fewer than|under|below|(?:smaller|lower|shorter) than)\s*$")
+_MORE_AFTER = re.compile(r"^\s?[가-힣A-Za-z]{0,4}\s?(?:초과|넘)")  # "4개 초과", "4개를 넘었어요"
+_LESS_AFTER = re.compile(r"^\s?[가-힣A-Za-z]{0,4}\s?미만")
+
+
+def beyond(norm: str, number: str) -> Fraction:
+    """How a query places its value against a number: "more than 5" is past 5 (+1/2), "under 3"
+    short of 3 (-1/2), a plain "5" is 5 (0)."""
+    at = _number_at(norm, number)
+    if at is None:
+        return Fraction(0)
+    before, after = norm[:at.start()], norm[at.end():]
+    if _MORE_BEFORE.search(before) or _MORE_AFTER.match(after):
+        return Fraction(1, 2)
+    if _LESS_BEFORE.search(before) or _LESS_AFTER.match(after):
+        return Fraction(-1, 2)
+    return Fraction(0)
 
 
 _VALUE_AFTER = re.compile(r"^(?:으로|로)(?![가-힣])")  # "200으로 줬더니": the value something was set to

@@ -1,7 +1,10 @@
 """Evidence beyond the words: everyday Korean for the catalog's states, numbers with their units,
 and what a number in a query is (an error code, an HTTP status, an amount)."""
+from fractions import Fraction
+
 import pytest
 
+import search
 from quantities import quantities
 
 
@@ -69,11 +72,31 @@ def test_a_number_with_a_unit_is_not_an_error_code(search_service):
 @pytest.mark.parametrize("query,code,k", [
     ("twelve videos in the curtain", "250417", 1),  # the video input count limit is 10
     ("page size 500", "250024", 1),  # valid range 1~100
-    ("화질 세트에 화질을 다섯 개 넣었어요", "250313", 2),  # 최대 4개
-    ("five renditions in one quality set", "250313", 3),  # max:4
+    ("화질 세트에 화질을 다섯 개 넣었어요", "250313", 1),  # 최대 4개, stated once among several limits
+    ("five renditions in one quality set", "250313", 1),  # max:4; "one" counts as a number, not as the word
+    ("professional plan with more than 5 restream targets", "250126", 1),  # can not exceed 5 (standard: 3)
 ])
 def test_a_value_beyond_a_stated_limit_finds_the_code_that_states_it(search_service, query, code, k):
     assert code in codes(search_service, query)[:k]
+
+
+@pytest.mark.parametrize("query,number,offset", [
+    ("more than 5 restream targets", "5", Fraction(1, 2)),
+    ("over 20 characters", "20", Fraction(1, 2)),
+    ("화질을 4개 넘게 넣었어요", "4", Fraction(1, 2)),
+    ("3자 미만", "3", Fraction(-1, 2)),
+    ("fewer than three letters", "three", Fraction(-1, 2)),
+    ("5 restream targets", "5", Fraction(0)),
+])
+def test_more_than_a_number_is_past_it_and_less_than_short_of_it(query, number, offset):
+    assert search.beyond(query, number) == offset
+
+
+def test_a_phrase_with_one_content_word_means_what_it_says_only_as_written(search_service):
+    assert codes(search_service, "channel name too short")[0] == "250104"  # a minimum of 3 characters
+    vocab = search_service._loaded.vocab
+    plan = search.make_plan("short clip not found", vocab, search_service.glossary, search_service.thesaurus)
+    assert not any(str(term).startswith("min") for terms in plan.concepts for _, term in terms)  # "short" alone is no "too short"
 
 
 @pytest.mark.parametrize("query", ["페이지 사이즈를 200으로 줬더니 에러", "page size set to 200 and it fails"])
