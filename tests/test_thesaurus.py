@@ -43,6 +43,15 @@ def test_developers_words_reach_the_catalogs_word(thesaurus, typed, catalog_word
     assert typed not in thesaurus.synonyms(typed)
 
 
+@pytest.mark.parametrize("query,code", [
+    ("h265 is not accepted", "250360"),  # only "H264" format is supported
+    ("flac audio refused", "250353"),  # only "AAC", "MP3"
+    ("curtain content gif not supported", "250414"),  # content file type unsupported
+])
+def test_a_format_the_api_does_not_take_finds_the_code_that_refuses_it(search_service, query, code):
+    assert search_service.search(query).hits[0].code == code
+
+
 def test_korean_words_find_their_group(thesaurus):
     assert "update" in thesaurus.groups_of("수정")[0].catalog
     assert "delete" in thesaurus.groups_of("지워")[0].catalog
