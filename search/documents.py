@@ -12,6 +12,7 @@ import re
 from quantities import bounds, quantities
 
 from .analysis import BI, EN, KO, WORD_RE, english_pieces, split_compound
+from .distance import osa
 
 # ---------------------------------------------------------------------------------- schema
 
@@ -34,6 +35,7 @@ def make_schema() -> Schema:
         status=KEYWORD(),  # published HTTP status (API Gateway codes)
         amount=KEYWORD(scorable=True),  # limits the text states: "20char", "1000count", "25fps", and bare numbers
         bound=KEYWORD(scorable=True),  # the side of a stated limit a value is refused on: "over:count:4", "under:char:3"
+        refused=TEXT(analyzer=EN, phrase=False),  # the states an official message refuses an action in
         summary_en=STORED(), summary_ko=STORED(),
     )
 
@@ -46,7 +48,7 @@ BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "gist": 1.25, "calle
 # Whoosh's BM25F, without length normalisation where a field's length says nothing about how much of it
 # a word is: the summary that stands in for a missing name, and the stated limits (a code that states
 # four limits is no less about each of them than a code that states one)
-WEIGHTING = BM25F(called_B=0.0, bound_B=0.0)
+WEIGHTING = BM25F(called_B=0.0, bound_B=0.0, refused_B=0.0)
 EN_FIELDS = ("name_words", "message", "gist", "called", "en", "topic")
 KO_FIELDS = ("desc_ko", "ko")
 BI_FIELDS = ("bi",)
@@ -65,7 +67,7 @@ EXACT_CODE_BOOST, EXACT_NAME_BOOST, NEAR_NAME_BOOST, STATUS_BOOST = 40.0, 30.0, 
 QUANTITY_BOOST = 4.0  # "20자" in a query and "20 characters" in a code's text: the limit it states
 NUMBER_BOOST = 1.0  # a bare number found in a code's text ("interval 1000")
 UNIT_BOOST = 3.0  # "21자" where the text states some limit in characters
-VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status", "amount", "bound")
+VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status", "amount", "bound", "refused")
 _NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\d.]*\w)")
 
 
@@ -117,10 +119,48 @@ def documents(catalog) -> Iterator[dict]:
                 e.message, e.description_ko, e.summary.en, e.summary.ko, e.explanation.en, e.explanation.ko,
                 e.fix.en, e.fix.ko, placeholders_en, placeholders_ko)) if a not in codes)),  # "see 250104" states no limit
             "bound": " ".join(b.term for b in bounds(_join(e.message, e.description_ko))),  # NCP's own limits
+            "refused": " ".join(refused_states(e.message)),
             "spell": _join(" ".join(names).replace("_", " "), e.message, e.summary.en, e.explanation.en,
                            e.fix.en, placeholders_en),
             "summary_en": e.summary.en, "summary_ko": e.summary.ko,
         }
+
+
+# The status values of the API's resources (the Live Station API reference): a code that allows an
+# action only in some of them refuses it in the others
+STATE_FAMILIES = {
+    "channel": ("CREATING", "READY", "PUBLISHING", "RESERVED"),
+    "cdn": ("CREATING", "RUNNING", "CHANGING", "STOPPING", "STOPPED"),
+    "record": ("RECORDING", "PROCESSING", "TRANSFER_READY", "TRANSFER", "TRANSFER_FINISH", "TRANSFER_FAIL"),
+}
+_STATES = frozenset(s for family in STATE_FAMILIES.values() for s in family)
+_ONLY_IN = re.compile(r"(?i)\b(?:only|should be|when (?:the )?\w+ status(?: is)?|status is no)\b([^.]*)")
+_REFUSED_IN = re.compile(r"(?i)\b(?:during|if \w+ status is)\b([^.,]*)")
+_STATE_WORD = re.compile(r"[A-Za-z_]{4,}")
+
+
+def _states_in(text: str) -> set[str]:
+    """The status values a piece of an official message names, as written or one slip away (PUBLIHSING);
+    the word before "status" names whose status it is ("only recording status is TRUE")."""
+    words = [w.upper() for w in _STATE_WORD.findall(re.sub(r"(?i)\w+ status\b", " ", text))]
+    return {s for w in words for s in _STATES if w == s or (len(w) >= 7 and osa(w, s, 1) <= 1)}
+
+
+def refused_states(message: str) -> list[str]:
+    """The states an official message refuses an action in, as lower-case words: the ones it names
+    ("cannot be deleted during CREATING") and the others of a family it allows the action only in
+    ("can be deleted only in 'READY' state": creating, publishing, reserved)."""
+    out: list[str] = []
+    for m in _REFUSED_IN.finditer(message):
+        out += sorted(_states_in(m.group(1)))
+    for m in _ONLY_IN.finditer(message):
+        allowed = _states_in(m.group(1))
+        words = message[: m.start()].lower().split()[-3:]
+        named = "cdn" if "cdn" in words else "record" if "record" in words else "channel"
+        family = next((f for f in (named, *STATE_FAMILIES) if allowed and allowed <= set(STATE_FAMILIES[f])), None)
+        if family is not None:
+            out += [s for s in STATE_FAMILIES[family] if s not in allowed]
+    return list(dict.fromkeys(s.lower().replace("_", " ") for s in out))
 
 
 def title_message(message: str) -> str:

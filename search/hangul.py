@@ -319,8 +319,10 @@ def complete_latin(prefix: str, sorted_words: list[str], weights: Mapping[str, f
 
 # ------------------------------------------------------------------------- a query as meant
 
-# Particles a Korean word often carries in a query; a slip is looked for in the word without them.
-PARTICLES = ("에서", "으로", "이랑", "이", "가", "을", "를", "은", "는", "에", "의", "도", "로", "와", "과", "만")
+# Particles a Korean word often carries in a query, and the forms of the copula a noun takes (중인,
+# 중이라서, 문제인데); a slip is looked for in the word without them.
+PARTICLES = ("에서", "으로", "이랑", "이", "가", "을", "를", "은", "는", "에", "의", "도", "로", "와", "과", "만",
+             "인데", "이라서", "이라고", "이라", "이어서", "이에요", "입니다", "이고", "인")
 
 
 @dataclass(frozen=True, slots=True)

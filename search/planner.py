@@ -17,11 +17,13 @@ from quantities import Bound, numbers_with_units, quantities, spelled_values, un
 from .analysis import BI, analyse, en_terms, english_pieces, loanword_spellings, split_compound
 from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
                         EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS, LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST,
-                        NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE, STATUS_BOOST, THESAURUS_WEIGHT, UNIT_BOOST)
+                        NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE, STATE_FAMILIES, STATUS_BOOST, THESAURUS_WEIGHT,
+                        UNIT_BOOST)
 from .distance import osa
 from .scoring import Concept
 
 BOUND_BOOST = 2.0  # a value on the refused side of a limit a code states
+REFUSED_BOOST = 3.0  # a state the query says the action was refused in (below a state named in a name)
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
 SURE_STATUS_BOOST = 10.0
 NEAR_CODE_BOOST = 15.0  # a code one digit from a number that is no code: below any exact code
@@ -372,6 +374,25 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             for word in exp.add_ko:
                 add_ko(key, word, THESAURUS_WEIGHT)
 
+    # A state the query says the action was refused in ("while it's streaming", "송출 중인 채널"): evidence
+    # for the codes that refuse it there, by naming it or by allowing the action only in other states
+    if thesaurus:
+        for word in state_clause_words(norm):
+            hangul = korean.has_hangul(word)
+            forms = vocab.korean.terms(word) if hangul else [word.lower()]
+            states = [c for f in forms for g in thesaurus.groups_of(f) for c in g.catalog if c in REFUSABLE_STATES]
+            if not hangul and word.lower() in REFUSABLE_STATES:
+                states.append(word.lower())
+            if not states:
+                continue
+            if hangul:
+                key = next((f"ko:{f}" for f in forms if f"ko:{f}" in concepts), f"state:{word}")
+            else:
+                key = word_concept.get(next(iter(en_terms(word.lower())), ""), f"en:{word.lower()}")
+            for state in dict.fromkeys(states):
+                for term in en_terms(state):
+                    add(key, "refused", term, REFUSED_BOOST)
+
     # 초성 and the word being typed: one concept per token, the best of the words it can be, each
     # with its glossary translations
     for token, words in (reading.alternatives if reading is not None else ()):
@@ -467,6 +488,20 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     unique = {frozenset(terms.items()): terms for terms in concepts.values() if terms}
     plan.concepts = tuple(unique.values())
     return plan
+
+# the status values an action can be refused in, lower case (the thesaurus's catalog words for them)
+REFUSABLE_STATES = frozenset(s.lower() for family in STATE_FAMILIES.values() for s in family if "_" not in s)
+_STATE_CLAUSE_EN = re.compile(
+    r"(?i)\b(?:while|whilst|during|already|still)\s+(?:(?:the|my|our|its|it|it's|it is|is|was|are|were|be|been|being|"
+    r"still|already|currently|channel|cdn|content|stream|recording|being)\s+)*(?!not\b)([a-z]+)")
+_STATE_CLAUSE_KO = re.compile(r"([가-힣]+)\s?중(?:인|에|이라|이어서|일|이던)(?!\s?아니)")
+
+
+def state_clause_words(norm: str) -> list[str]:
+    """The words a query names the current state with: "streaming" in "while it's streaming", "made" in
+    "still being made", "송출" in "송출 중인 채널" (not in "녹화 중이 아니라고")."""
+    return [m.group(1) for m in _STATE_CLAUSE_EN.finditer(norm)] + [m.group(1) for m in _STATE_CLAUSE_KO.finditer(norm)]
+
 
 def _written(norm: str, phrase: str) -> bool:
     """True when the words of a phrase stand in the query as written, in order."""

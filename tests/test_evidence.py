@@ -187,3 +187,38 @@ def test_a_letter_written_apart_from_its_word_is_the_catalogs_one_word(search_se
     b_frame = {c.code for c in catalog.codes if "BFRAME" in c.name.replace("_", "") or "bFrame" in c.message}
     assert len(b_frame) >= 4
     assert set(codes(search_service, query)[:4]) <= b_frame
+
+
+@pytest.mark.parametrize("message,states", [
+    ("Channel can be deleted only in 'READY' state.", ["creating", "publishing", "reserved"]),
+    ("The content can't be deleted during CREATING.", ["creating"]),
+    ("If CDN status is creating or changing, channel cannot be deleted.", ["changing", "creating"]),
+    ("You can get url only cdn status is \"RUNNING\"", ["creating", "changing", "stopping", "stopped"]),
+    ("you can create short clip when channel status READY or PUBLIHSING", ["creating", "reserved"]),  # NCP's typo
+    ("You can get time machine url only recording status is TRUE.", []),  # whose status, not which
+    ("Channel is not found", []),
+])
+def test_the_states_an_official_message_refuses_an_action_in(message, states):
+    assert search.refused_states(message) == states
+
+
+@pytest.mark.parametrize("query,words", [
+    ("changing channel settings while streaming is refused", ["streaming"]),
+    ("can't remove curtain content while it is still being made", ["made"]),
+    ("송출 중인 채널은 설정 변경이 안 되나요", ["송출"]),
+    ("스냅샷 만들수 없데요 녹화 중이 아니라고", []),  # not recording: no state it was refused in
+    ("snapshot fails while not recording", []),
+])
+def test_a_query_names_the_state_an_action_was_refused_in(query, words):
+    assert search.state_clause_words(query) == words
+
+
+@pytest.mark.parametrize("query,code,k", [
+    ("deleting the channel is refused while it's live", "250114", 1),  # deleted only in 'READY' state
+    ("updating a channel during publishing", "250132", 1),  # updated only in 'READY' state
+    ("송출 중에 스케줄 만들 수 없나요", "250213", 1),  # create schedule when channel status is READY
+    ("curtain content can't be deleted while it is still being made", "250421", 3),  # during CREATING
+    ("이미 송출 중인 채널이라서 안 된다고 하네요", "250102", 1),  # no action: the state itself is the answer
+])
+def test_a_state_an_action_was_refused_in_finds_the_codes_that_refuse_it_there(search_service, query, code, k):
+    assert code in codes(search_service, query)[:k]

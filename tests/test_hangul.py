@@ -248,6 +248,13 @@ def test_a_known_word_with_its_particle_is_no_slip():
     assert read("버킽이 없음").text == "버킷이 없음"
 
 
+def test_a_noun_with_the_copula_is_no_slip():
+    # 중인 is one key from 중임, but it is 중 with the copula (이다 as 인); so are 중이라서 and 문제인데
+    reader = hangul.QueryReader({"중임": 3, "송출": 9, "중지": 3, "문제": 2}, {"found": 4})
+    for query in ("송출 중인 채널", "송출 중이라서 안 돼요", "문제인데 송출"):
+        assert reader.read(query, last_is_prefix=False).text == query
+
+
 def test_the_word_being_typed_reaches_every_word_of_the_official_texts():
     # "b" begins seven catalog words; the six most frequent are kept, and the official texts'
     # "big" too, however rare: the person is likely typing the message in front of them
