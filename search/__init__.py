@@ -15,11 +15,11 @@ from .documents import WEIGHTING, documents, make_schema, refused_states
 from .highlight import Marked, mark
 from .index import (MANIFEST, SCHEMA_VERSION, SPELL_FILE, IndexDamaged, Vocab, index_key, load_verified,
                     release_build_memory, write_index)
-from .planner import Plan, beyond, make_plan, state_clause_words
+from .planner import Plan, beyond, make_plan, singled_out, state_clause_words
 from .service import (GLOSSARY_PATH, LIVE, MAX_LIMIT, MAX_QUERY, SearchHit, SearchResults,
                       SearchService, Suggestion)
 
-__all__ = ["BI", "EN", "KO", "SPELL", "analyse", "en_terms", "split_compound", "WEIGHTING", "beyond", "documents", "refused_states", "state_clause_words",
+__all__ = ["BI", "EN", "KO", "SPELL", "analyse", "en_terms", "split_compound", "WEIGHTING", "beyond", "documents", "refused_states", "singled_out", "state_clause_words",
            "make_schema",
            "Marked", "mark", "MANIFEST", "SCHEMA_VERSION", "SPELL_FILE", "IndexDamaged", "Vocab", "index_key",
            "load_verified", "release_build_memory", "write_index", "Plan", "make_plan",

@@ -177,3 +177,13 @@ def message_words(message: str) -> tuple[str, ...]:
         return ()
     words = tuple(w.lower() for w in WORD_RE.findall(message))
     return words if len(words) >= 2 else ()
+
+
+_PLACEHOLDER = re.compile(r"\{\d+\}")
+
+
+def message_parts(message: str) -> tuple[tuple[str, ...], ...]:
+    """The fixed parts of an official message (between its placeholders) as lower-case words, for
+    telling which message a fragment copied from a log belongs to."""
+    parts = (tuple(w.lower() for w in WORD_RE.findall(piece)) for piece in _PLACEHOLDER.split(message))
+    return tuple(p for p in parts if p)

@@ -13,7 +13,7 @@ import korean
 import lexicon
 
 from .analysis import SPELL, KoreanReaderTokenizer, analyse, loanword_groups
-from .documents import EN_FIELDS, KO_FIELDS, VOCAB_FIELDS, documents, make_schema, message_words
+from .documents import EN_FIELDS, KO_FIELDS, VOCAB_FIELDS, documents, make_schema, message_parts, message_words
 from .hangul import QueryReader, from_keyboard, is_whole_hangul
 from .planner import deletions
 
@@ -186,6 +186,7 @@ class Vocab:
     by_name: dict  # lower-case name or alias -> [codes]
     typing: QueryReader  # reads a query as meant: keyboard mode, 초성, the word being typed, jamo slips
     messages: dict = field(default_factory=dict)  # first word -> [(words of an official message, code)]
+    message_runs: dict = field(default_factory=dict)  # word -> [(code, a fixed part's words, the word's place)]
     korean: korean.KoreanReader | None = None  # Korean analysis as mecab gave it at build, without mecab
     frequencies: lexicon.Frequencies | None = None  # what queries need of wordfreq's lists
     ko_analyzer: KoreanReaderTokenizer | None = None  # the KO analyzer's terms and offsets, through korean
@@ -194,12 +195,15 @@ class Vocab:
     def read(cls, reader, storage, korean_words=()) -> "Vocab":
         """The vocabulary of one index; korean_words (the glossary's) join the index's Korean words."""
         terms = {f: frozenset(reader.field_terms(f)) for f in VOCAB_FIELDS if f in reader.schema}
-        doc_of, cat_of, by_name, messages = {}, {}, {}, {}
+        doc_of, cat_of, by_name, messages, runs = {}, {}, {}, {}, {}
         for docnum, fields in reader.iter_docs():
             doc_of[fields["code"]] = docnum
             words = message_words(fields.get("message_text") or "")
             if words:
                 messages.setdefault(words[0], []).append((words, fields["code"]))
+            for part in message_parts(fields.get("message_text") or ""):
+                for place, word in enumerate(part):
+                    runs.setdefault(word, []).append((fields["code"], part, place))
             cat_of[docnum] = fields.get("category", "")
             for n in (fields.get("name") or "", *(fields.get("aliases") or "").split()):
                 if n:
@@ -223,7 +227,7 @@ class Vocab:
         reader_ko = korean.KoreanReader(table, korean.load_endings())
         frequencies = lexicon.Frequencies.from_json(_read_json(storage, FREQUENCY_FILE))
         return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name,
-                   _typing(reader, terms, words, korean_words, reader_ko, frequencies), messages,
+                   _typing(reader, terms, words, korean_words, reader_ko, frequencies), messages, runs,
                    reader_ko, frequencies, KoreanReaderTokenizer(reader_ko))
 
     def zipf(self, word: str) -> float:

@@ -23,6 +23,9 @@ from .distance import osa
 from .scoring import Concept
 
 BOUND_BOOST = 2.0  # a value on the refused side of a limit a code states
+MIN_MESSAGE_RUN = 4  # words in a row of an official message that make a fragment copied from a log
+MESSAGE_RUN_BOOST = 2.0  # per word of the longest run, when it is the longest by two words
+MAX_SHARED_MESSAGE = 4  # codes that publish the same message (250144-250147); more share boilerplate
 REFUSED_BOOST = 3.0  # a state the query says the action was refused in (below a state named in a name)
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
 SURE_STATUS_BOOST = 10.0
@@ -475,6 +478,10 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 add(f"msg:{code}", "code", code, EXACT_MESSAGE_BOOST)
                 for w in words:  # "Exception" inside "Bad Request Exception" is not the name EXCEPTION
                     concepts.pop(f"name:{w}", None)
+    # words copied from a log in a row: the longer the run of an official message's words, the surer
+    runs = message_runs(typed, vocab)
+    for code in singled_out(runs, len(typed)):
+        add(f"msg:{code}", "code", code, MESSAGE_RUN_BOOST * runs[code])
     if len(latin) > 1 and not korean.has_hangul(norm):  # "channel not found" is CHANNEL_NOT_FOUND
         joined = "_".join(latin).lower()
         add(f"name:{joined}", "name_exact", joined, EXACT_NAME_BOOST)
@@ -495,6 +502,33 @@ _STATE_CLAUSE_EN = re.compile(
     r"(?i)\b(?:while|whilst|during|already|still)\s+(?:(?:the|my|our|its|it|it's|it is|is|was|are|were|be|been|being|"
     r"still|already|currently|channel|cdn|content|stream|recording|being)\s+)*(?!not\b)([a-z]+)")
 _STATE_CLAUSE_KO = re.compile(r"([가-힣]+)\s?중(?:인|에|이라|이어서|일|이던)(?!\s?아니)")
+
+
+def message_runs(typed: list[str], vocab) -> dict[str, int]:
+    """code -> the most words in a row the query shares with a fixed part of the code's official message."""
+    best: dict[str, int] = {}
+    index = vocab.message_runs
+    for i, word in enumerate(typed):
+        for code, part, place in index.get(word, ()):
+            n = 1
+            while i + n < len(typed) and place + n < len(part) and typed[i + n] == part[place + n]:
+                n += 1
+            if n > best.get(code, 0):
+                best[code] = n
+    return best
+
+
+def singled_out(runs: dict[str, int], words: int) -> list[str]:
+    """The codes a fragment copied from a log belongs to: a run of their message's words that is most
+    of the query and longer by two words than any other message's (boilerplate such as "that you
+    specified is not allowed" is in twenty messages: it tells none apart)."""
+    longest = max(runs.values(), default=0)
+    if longest < MIN_MESSAGE_RUN or 2 * longest < words:
+        return []
+    if any(longest - 2 < run < longest for run in runs.values()):
+        return []
+    tied = sorted(code for code, run in runs.items() if run == longest)
+    return tied if len(tied) <= MAX_SHARED_MESSAGE else []
 
 
 def state_clause_words(norm: str) -> list[str]:

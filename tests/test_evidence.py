@@ -222,3 +222,21 @@ def test_a_query_names_the_state_an_action_was_refused_in(query, words):
 ])
 def test_a_state_an_action_was_refused_in_finds_the_codes_that_refuse_it_there(search_service, query, code, k):
     assert code in codes(search_service, query)[:k]
+
+
+@pytest.mark.parametrize("query,code", [
+    ("restream targetName value that you specified is not allowed", "250130"),  # not the channel value's
+    ("the recording status is not", "250137"),
+    ("bFrames only 0,1,2 are available if resolution", "250335"),
+])
+def test_words_copied_from_a_log_find_the_message_they_run_along(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
+def test_a_run_of_boilerplate_every_message_shares_singles_none_out():
+    runs = dict.fromkeys(["250131", "250309", "250355", "250356", "250357"], 7)  # "value that you specified is not allowed"
+    assert not search.singled_out(runs, 7)
+    assert search.singled_out({**runs, "250130": 9}, 9) == ["250130"]
+    assert not search.singled_out({**runs, "250130": 8}, 9)  # one word more is no fragment of its own
+    assert search.singled_out({"250135": 6, "250136": 6}, 6) == ["250135", "250136"]  # one message, two codes
+    assert not search.singled_out({"250130": 4}, 12)  # a few words of a long description
