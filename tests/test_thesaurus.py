@@ -52,6 +52,11 @@ def test_a_format_the_api_does_not_take_finds_the_code_that_refuses_it(search_se
     assert search_service.search(query).hits[0].code == code
 
 
+def test_too_big_in_korean_finds_the_size_limit_however_contracted(search_service):
+    # 커 is 크 + 어 run together: "너무 커요" is "너무 크다" as people type it
+    assert search_service.search("커튼 콘텐츠 사이즈 너무 커").hits[0].code == "250413"  # max size is 100MB
+
+
 def test_korean_words_find_their_group(thesaurus):
     assert "update" in thesaurus.groups_of("수정")[0].catalog
     assert "delete" in thesaurus.groups_of("지워")[0].catalog
