@@ -186,7 +186,7 @@ class Vocab:
     by_name: dict  # lower-case name or alias -> [codes]
     typing: QueryReader  # reads a query as meant: keyboard mode, 초성, the word being typed, jamo slips
     messages: dict = field(default_factory=dict)  # first word -> [(words of an official message, code)]
-    message_runs: dict = field(default_factory=dict)  # word -> [(code, a fixed part's words, the word's place)]
+    message_runs: dict = field(default_factory=dict)  # three words in a row -> [(code, a fixed part's words, their place)]
     korean: korean.KoreanReader | None = None  # Korean analysis as mecab gave it at build, without mecab
     frequencies: lexicon.Frequencies | None = None  # what queries need of wordfreq's lists
     ko_analyzer: KoreanReaderTokenizer | None = None  # the KO analyzer's terms and offsets, through korean
@@ -202,8 +202,8 @@ class Vocab:
             if words:
                 messages.setdefault(words[0], []).append((words, fields["code"]))
             for part in message_parts(fields.get("message_text") or ""):
-                for place, word in enumerate(part):
-                    runs.setdefault(word, []).append((fields["code"], part, place))
+                for place in range(len(part) - 2):
+                    runs.setdefault(part[place:place + 3], []).append((fields["code"], part, place))
             cat_of[docnum] = fields.get("category", "")
             for n in (fields.get("name") or "", *(fields.get("aliases") or "").split()):
                 if n:

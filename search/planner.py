@@ -505,12 +505,15 @@ _STATE_CLAUSE_KO = re.compile(r"([가-힣]+)\s?중(?:인|에|이라|이어서|�
 
 
 def message_runs(typed: list[str], vocab) -> dict[str, int]:
-    """code -> the most words in a row the query shares with a fixed part of the code's official message."""
+    """code -> the most words in a row, three or more, the query shares with a fixed part of the code's
+    official message (found from three words in a row: a shorter run never decides, see singled_out)."""
     best: dict[str, int] = {}
+    if len(typed) < MIN_MESSAGE_RUN:
+        return best
     index = vocab.message_runs
-    for i, word in enumerate(typed):
-        for code, part, place in index.get(word, ()):
-            n = 1
+    for i in range(len(typed) - 2):
+        for code, part, place in index.get(tuple(typed[i:i + 3]), ()):
+            n = 3
             while i + n < len(typed) and place + n < len(part) and typed[i + n] == part[place + n]:
                 n += 1
             if n > best.get(code, 0):
