@@ -365,14 +365,28 @@ def _corrected(lexicon: "Lexicon", word: str) -> str | None:
         return None
     for stem, particle in splits:
         fixed = lexicon.correct(stem)
-        if fixed:
+        if fixed and not _ending_typed_on(stem, fixed):
             return fixed + particle
     return None
+
+
+# the final the noun ending -ㅁ adds to a verb's last syllable, as terse notes write (꺼짐, 만듦, 안 됨);
+# -ㄴ and -ㄹ are left to the analyser: 실팬 is 실패 mistyped far more often than inflected
+NOUN_ENDING_FINAL = "ㅁ"
+
+
+def _ending_typed_on(typed: str, known: str) -> bool:
+    """Whether typed is a known word with the noun ending's final added (꺼짐: 꺼지 + ㅁ, 만듦: 만들 + ㅁ),
+    which is grammar, not a slip."""
+    keys, known_keys = keystrokes(typed), keystrokes(known)
+    return len(keys) == len(known_keys) + 1 and keys.startswith(known_keys) and keys[-1] == NOUN_ENDING_FINAL
 
 
 def _corrected_unless_inflected(lexicon: "Lexicon", word: str, stems) -> str:
     if _inflected(lexicon, word, stems):
         return word
+    if stems is not None and is_whole_hangul(word) and not list(stems(word)):
+        return word  # nothing but particles and endings (않음, 잘못됨): grammar, not a slip
     return _corrected(lexicon, word) or word
 
 

@@ -616,13 +616,13 @@ _LOOK_ALIKE = str.maketrans("OoIl", "0011")
 
 def loose_codes(norm: str, vocab) -> list[tuple[str, str]]:
     """(as written, code) for every code of the index written loosely in a query, the written form
-    being no code, number or word of its own."""
+    being no code, number or word of its own ('"errorCode":250104' writes the code as it is)."""
     out = []
     for m in _LOOSE_CODE.finditer(norm):
         written, digits = m.group(), m.group(1)
         parts = re.split(r"[ .\-]", digits)
         code = "".join(parts).translate(_LOOK_ALIKE)
-        if (code != written and code in vocab.doc_of and sum(c.isdigit() for c in digits) >= 3
+        if (code != written.lstrip("#:") and code in vocab.doc_of and sum(c.isdigit() for c in digits) >= 3
                 and not (len(parts) > 1 and any(part in vocab.doc_of for part in parts))):
             out.append((written, code))
     return out

@@ -240,3 +240,15 @@ def test_a_run_of_boilerplate_every_message_shares_singles_none_out():
     assert not search.singled_out({**runs, "250130": 8}, 9)  # one word more is no fragment of its own
     assert search.singled_out({"250135": 6, "250136": 6}, 6) == ["250135", "250136"]  # one message, two codes
     assert not search.singled_out({"250130": 4}, 12)  # a few words of a long description
+
+
+@pytest.mark.parametrize("query", ["레코드 아이디 존재하지 않음", "알림 타입이 잘못됨", "채널 꺼짐 설정이 안 돼요",
+                                   "DVR 꺼져 있어서 스냅샷 못 만듦"])
+def test_terse_korean_endings_are_no_typos(search_service, query):
+    assert search_service.search(query).did_you_mean is None  # 않음, 잘못됨, 꺼짐, 만듦: grammar, not slips
+
+
+def test_a_code_in_pasted_json_is_written_as_it_is(search_service):
+    pasted = '{"error":{"errorCode":250104,"message":"Channel names can be entered with a minimum of 3 characters"}}'
+    results = search_service.search(pasted)
+    assert results.hits[0].code == "250104" and results.did_you_mean is None
