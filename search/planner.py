@@ -27,6 +27,7 @@ MIN_MESSAGE_RUN = 4  # words in a row of an official message that make a fragmen
 MESSAGE_RUN_BOOST = 2.0  # per word of the longest run, when it is the longest by two words
 MAX_SHARED_MESSAGE = 4  # codes that publish the same message (250144-250147); more share boilerplate
 REFUSED_BOOST = 3.0  # a state the query says the action was refused in (below a state named in a name)
+REQUIRED_STATE_WEIGHT = 1.0  # "must be idle" names the state READY as surely as typing it
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
 SURE_STATUS_BOOST = 10.0
 NEAR_CODE_BOOST = 15.0  # a code one digit from a number that is no code: below any exact code
@@ -396,6 +397,16 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 for term in en_terms(state):
                     add(key, "refused", term, REFUSED_BOOST)
 
+    # a state the query says an action needs ("must be idle", "has to be ready"): the catalog's word for
+    # it, as if typed, in the word's concept
+    if thesaurus:
+        for m in _REQUIRED_STATE.finditer(norm):
+            word = m.group(1).lower()
+            states = [c for g in thesaurus.groups_of(word) for c in g.catalog if c in REFUSABLE_STATES and c != word]
+            key = word_concept.get(next(iter(en_terms(word)), ""), f"en:{word}")
+            for state in dict.fromkeys(states):
+                add_en(key, state, REQUIRED_STATE_WEIGHT)
+
     # 초성 and the word being typed: one concept per token, the best of the words it can be, each
     # with its glossary translations
     for token, words in (reading.alternatives if reading is not None else ()):
@@ -501,6 +512,7 @@ REFUSABLE_STATES = frozenset(s.lower() for family in STATE_FAMILIES.values() for
 _STATE_CLAUSE_EN = re.compile(
     r"(?i)\b(?:while|whilst|during|already|still)\s+(?:(?:the|my|our|its|it|it's|it is|is|was|are|were|be|been|being|"
     r"still|already|currently|channel|cdn|content|stream|recording|being)\s+)*(?!not\b)([a-z]+)")
+_REQUIRED_STATE = re.compile(r"(?i)\b(?:must|has to|have to|needs? to|should|only when it is|only if it is) be\s+([a-z]+)")
 _STATE_CLAUSE_KO = re.compile(r"([가-힣]+)\s?중(?:인|에|이라|이어서|일|이던)(?!\s?아니)")
 
 

@@ -252,3 +252,11 @@ def test_a_code_in_pasted_json_is_written_as_it_is(search_service):
     pasted = '{"error":{"errorCode":250104,"message":"Channel names can be entered with a minimum of 3 characters"}}'
     results = search_service.search(pasted)
     assert results.hits[0].code == "250104" and results.did_you_mean is None
+
+
+@pytest.mark.parametrize("query,code", [
+    ("channel must be idle before i can delete it", "250114"),  # idle: READY, named as the state it needs
+    ("channel has to be idle to change its settings", "250132"),
+])
+def test_a_state_an_action_needs_counts_as_the_catalogs_word_for_it(search_service, query, code):
+    assert codes(search_service, query)[0] == code
