@@ -464,7 +464,8 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         values = [(found.value, found.unit, key, key[4:]) for found, key in named]
         values += [(Fraction(t), "", f"num:{t}", t) for t in dict.fromkeys(tokens)  # "250999" looks like a code
                    if t.isdigit() and t not in vocab.doc_of and (len(t) <= 4 or is_value(norm, t))]
-        values += [(v, "", f"num:{v}", word) for word, v in spelled.items()]
+        # "one" standing alone is a determiner ("in one schedule"), no value a limit could refuse
+        values += [(v, "", f"num:{v}", word) for word, v in spelled.items() if v != 1]
         for value, unit, key, written in values:
             value += beyond(norm, written)  # "more than 5" is refused where 5 is the most allowed
             for bound in stated:

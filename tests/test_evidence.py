@@ -75,6 +75,7 @@ def test_a_number_with_a_unit_is_not_an_error_code(search_service):
     ("화질 세트에 화질을 다섯 개 넣었어요", "250313", 1),  # 최대 4개, stated once among several limits
     ("five renditions in one quality set", "250313", 1),  # max:4; "one" counts as a number, not as the word
     ("professional plan with more than 5 restream targets", "250126", 1),  # can not exceed 5 (standard: 3)
+    ("eleven videos in one curtain", "250417", 1),  # "one" is no value below the least video width
 ])
 def test_a_value_beyond_a_stated_limit_finds_the_code_that_states_it(search_service, query, code, k):
     assert code in codes(search_service, query)[:k]
