@@ -52,6 +52,18 @@ def _combine_sum(weighted: Iterable[tuple[dict, float]]) -> dict:
     return out
 
 
+def best_first(scores: dict, n: int) -> list[tuple[int, float]]:
+    """The n best (docnum, score) pairs, best first, equal scores by docnum: heapq.nlargest's by (score, -docnum)."""
+    if len(scores) > n > 0:
+        # the n-th best score, found without a key tuple per document: only documents at or above it rank
+        floor = heapq.nlargest(n, scores.values())[-1]
+        found = [(doc, sc) for doc, sc in scores.items() if sc >= floor]
+    else:
+        found = list(scores.items())
+    found.sort(key=lambda x: (-x[1], x[0]))
+    return found[:n]
+
+
 def _drain(matcher) -> dict:
     """Every (docnum, score) a Whoosh matcher yields."""
     out = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
-import heapq
 import json
 import logging
 import operator
@@ -29,7 +28,7 @@ from .documents import WEIGHTING
 from .highlight import DocSpans, Marked, doc_spans, mark_doc
 from .index import MANIFEST, IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
-from .scoring import TOP_POSTINGS, _combine_max, _combine_sum, _drain, _Postings, bitset
+from .scoring import TOP_POSTINGS, _combine_max, _combine_sum, _drain, _Postings, best_first, bitset
 
 log = logging.getLogger("search")
 
@@ -348,7 +347,7 @@ class SearchService:
             scores = self._score(plan.concepts, searcher, gen, exact=every)
             if category:
                 scores = {d: sc for d, sc in scores.items() if vocab.cat_of.get(d) == category}
-            for docnum, score in heapq.nlargest(wanted, scores.items(), key=lambda x: (x[1], -x[0])):
+            for docnum, score in best_first(scores, wanted):
                 add(docnum, float(score))
             if every:
                 total = len(seen | scores.keys()) if listed else len(scores)

@@ -95,3 +95,15 @@ def test_totals_of_cut_postings_count_every_match(tmp_path, catalog, monkeypatch
     pinned_first = service.search(query, limit=5, pinned=pinned)
     pinned_deep = service.search(query, limit=5, page=5, pinned=pinned)
     assert pinned_first.total == pinned_deep.total >= first.total
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_best_scores_are_picked_as_a_full_sort_picks_them(seed):
+    """best_first gives heapq.nlargest's pairs by (score, -docnum), equal scores included."""
+    import heapq
+    import random
+    from search.scoring import best_first
+    rng = random.Random(seed)
+    scores = {rng.randrange(5000): rng.choice([1.5, 2.25, 7.0, rng.random() * 9]) for _ in range(rng.randrange(1, 800))}
+    for n in (1, 3, 10, 50, len(scores), len(scores) + 5):
+        assert best_first(scores, n) == heapq.nlargest(n, scores.items(), key=lambda x: (x[1], -x[0]))
