@@ -565,15 +565,18 @@ def correct(word: str, vocab) -> str | None:
 def near_name(name: str, vocab) -> str | None:
     """A published name one or two letters away from a name-like token (compared part by part)."""
     parts = name.split("_")
+    limit = 2 if len(name) >= 12 else 1
     found = []
     for cand, cparts in vocab.names.get(len(parts), ()):
+        if abs(len(cand) - len(name)) > limit:  # the parts' distances add up to at least this
+            continue
         distance = 0
         for a, b in zip(parts, cparts):
             if a != b:
                 distance += osa(a, b, 2)
                 if distance > 2:
                     break
-        if 0 < distance <= (2 if len(name) >= 12 else 1):
+        if 0 < distance <= limit:
             found.append((distance, cand))
     return min(found)[1] if found else None
 
