@@ -438,12 +438,16 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 add_en(f"en:{joined}", joined, 1.0)
     latin = re.findall(r"[A-Za-z0-9]+", norm)
     typed = [w.lower() for w in latin]
+    messages = held_for(_MESSAGE_TABLES, vocab, _message_table)
     for i, first in enumerate(typed):  # a whole official message written out ranks its code first
-        for words, code in vocab.messages.get(first, ()):
-            if tuple(typed[i:i + len(words)]) == words:
-                add(f"msg:{code}", "code", code, EXACT_MESSAGE_BOOST)
-                for w in words:  # "Exception" inside "Bad Request Exception" is not the name EXCEPTION
-                    concepts.pop(f"name:{w}", None)
+        by_length = messages.get(first)
+        if not by_length:
+            continue
+        found = sorted(hit for n, table in by_length.items() for hit in table.get(tuple(typed[i:i + n]), ()))
+        for _, words, code in found:
+            add(f"msg:{code}", "code", code, EXACT_MESSAGE_BOOST)
+            for w in words:  # "Exception" inside "Bad Request Exception" is not the name EXCEPTION
+                concepts.pop(f"name:{w}", None)
     if len(latin) > 1 and not korean.has_hangul(norm):  # "channel not found" is CHANNEL_NOT_FOUND
         joined = "_".join(latin).lower()
         add(f"name:{joined}", "name_exact", joined, EXACT_NAME_BOOST)
@@ -527,6 +531,19 @@ def near_codes(number: str, vocab) -> list[str]:
 
 _CODE_DELETIONS: dict[int, tuple] = {}
 _STATED_BOUNDS: dict[int, tuple] = {}
+_MESSAGE_TABLES: dict[int, tuple] = {}
+
+
+def _message_table(vocab) -> dict:
+    """vocab.messages as first word -> length -> words -> [(place in vocab.messages, words, code)]."""
+    # a query then looks its words up instead of comparing every message that starts alike (10,000
+    # codes have thousands starting with "the"); the place keeps the order the codes are added in
+    out: dict = {}
+    for first, messages in vocab.messages.items():
+        by_length = out.setdefault(first, {})
+        for place, (words, code) in enumerate(messages):
+            by_length.setdefault(len(words), {}).setdefault(words, []).append((place, words, code))
+    return out
 
 
 def _stated_bounds(vocab) -> tuple[Bound, ...]:
