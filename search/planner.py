@@ -176,6 +176,16 @@ def ko_expansion(vocab, text: str) -> tuple[tuple, tuple, tuple]:
     return held
 
 
+def ko_marked(vocab, text: str) -> tuple[tuple, tuple]:
+    """A Korean word's morphemes and bigrams, the terms that mark it (remembered per index like ko_expansion)."""
+    cache = _expansions(vocab)
+    held = cache.get(("marked", text))
+    if held is None:
+        held = cache[("marked", text)] = (tuple(vocab.korean.terms(text)),
+                                          tuple(g for g in analyse(BI, text) if len(g) == 2))
+    return held
+
+
 def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = None) -> Plan:
     """Take a normalised query apart into concepts, each an OR of boosted (field, term) pairs.
 
@@ -316,8 +326,9 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             for word in exp.add_en:
                 add_en(key or f"gl:{exp.matched}", word, GLOSSARY_WEIGHT)
             for word in exp.add_ko:  # not searched (every code has English text), but marked
-                plan.ko.update(vocab.korean.terms(word))
-                plan.bi.update(g for g in analyse(BI, word) if len(g) == 2)
+                found, grams = ko_marked(vocab, word)
+                plan.ko.update(found)
+                plan.bi.update(grams)
 
     # A Hangul word neither the index nor the glossary knows may be an English word spelled a way
     # nobody listed ("레솔루션", "오쓰"): the catalog words whose reviewed spellings are nearest
