@@ -598,12 +598,14 @@ def near_name(name: str, vocab) -> str | None:
     for cand, cparts in vocab.names.get(len(parts), ()):
         if abs(len(cand) - len(name)) > limit:  # the parts' distances add up to at least this
             continue
+        differ = [(a, b) for a, b in zip(parts, cparts) if a != b]
+        if len(differ) > limit:  # each part that differs is at least one letter away
+            continue
         distance = 0
-        for a, b in zip(parts, cparts):
-            if a != b:
-                distance += osa(a, b, 2)
-                if distance > 2:
-                    break
+        for a, b in differ:
+            distance += osa(a, b, 2)
+            if distance > limit:
+                break
         if 0 < distance <= limit:
             found.append((distance, cand))
     return min(found)[1] if found else None
