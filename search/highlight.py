@@ -50,22 +50,26 @@ def _merge(text: str, found: list) -> Marked:
     if len(found) == 1:
         return Marked(text, (tuple(found[0]),))
     found.sort()
-    merged = [list(found[0])]
-    for start, end in found[1:]:
-        if start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
+    merged = []
+    start, end = found[0]
+    for a, b in found:  # the first one again merges into itself
+        if a <= end:
+            if b > end:
+                end = b
         else:
-            merged.append([start, end])
-    return Marked(text, tuple((start, end) for start, end in merged))
+            merged.append((start, end))
+            start, end = a, b
+    merged.append((start, end))
+    return Marked(text, tuple(merged))
 
 
 @dataclass(frozen=True)
 class DocSpans:
-    """One document's shown fields analysed once: each field unmarked, and for each analyzer the
-    spans of its terms across the fields (so marking a hit is one set intersection per analyzer)."""
+    """One document's shown fields analysed once: each field unmarked, and for each analyzer the spans of its terms."""
 
+    # by field, so marking a hit is one set intersection per analyzer and a list extended per field and term
     plain: dict  # shown field -> Marked(text)
-    by_term: dict  # analyzer slot -> {term: ((field, start, end), ...)}
+    by_term: dict  # analyzer slot -> {term: ((field, ((start, end), ...)), ...)}
 
 
 def doc_spans(texts: dict[str, str], slots: dict[str, Any], fields_of: dict[str, Sequence[str]]) -> DocSpans:
@@ -75,7 +79,7 @@ def doc_spans(texts: dict[str, str], slots: dict[str, Any], fields_of: dict[str,
         terms: dict = {}
         for fieldname in fields_of[slot]:
             for term, spans in _spans(analyzer, texts[fieldname]).items() if texts[fieldname] else ():
-                terms.setdefault(term, []).extend((fieldname, start, end) for start, end in spans)
+                terms.setdefault(term, []).append((fieldname, spans))
         by_term[slot] = {term: tuple(found) for term, found in terms.items()}
     return DocSpans({f: Marked(t) if t else _EMPTY for f, t in texts.items()}, by_term)
 
@@ -87,8 +91,11 @@ def mark_doc(doc: DocSpans, wanted: Sequence[tuple[str, set]]) -> dict[str, Mark
         if terms:
             index = doc.by_term[slot]
             for term in index.keys() & terms:
-                for fieldname, start, end in index[term]:
-                    found.setdefault(fieldname, []).append((start, end))
+                for fieldname, spans in index[term]:
+                    if fieldname in found:
+                        found[fieldname].extend(spans)
+                    else:
+                        found[fieldname] = list(spans)
     out = dict(doc.plain)
     for fieldname, spans in found.items():
         out[fieldname] = _merge(out[fieldname].text, spans)

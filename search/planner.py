@@ -182,6 +182,16 @@ def ko_expansion(vocab, text: str) -> tuple[tuple, tuple, tuple]:
     return held
 
 
+def ko_marked(vocab, text: str) -> tuple[tuple, tuple]:
+    """A Korean word's morphemes and bigrams, the terms that mark it (remembered per index like ko_expansion)."""
+    cache = _expansions(vocab)
+    held = cache.get(("marked", text))
+    if held is None:
+        held = cache[("marked", text)] = (tuple(vocab.korean.terms(text)),
+                                          tuple(g for g in analyse(BI, text) if len(g) == 2))
+    return held
+
+
 def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = None) -> Plan:
     """Take a normalised query apart into concepts, each an OR of boosted (field, term) pairs.
 
@@ -326,8 +336,9 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             for word in exp.add_en:
                 add_en(key or f"gl:{exp.matched}", word, GLOSSARY_WEIGHT)
             for word in exp.add_ko:  # not searched (every code has English text), but marked
-                plan.ko.update(vocab.korean.terms(word))
-                plan.bi.update(g for g in analyse(BI, word) if len(g) == 2)
+                found, grams = ko_marked(vocab, word)
+                plan.ko.update(found)
+                plan.bi.update(grams)
 
     # A Hangul word neither the index nor the glossary knows may be an English word spelled a way
     # nobody listed ("레솔루션", "오쓰"): the catalog words whose reviewed spellings are nearest
@@ -484,12 +495,16 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 add_en(f"en:{joined}", joined, 1.0)
     latin = re.findall(r"[A-Za-z0-9]+", norm)
     typed = [w.lower() for w in latin]
+    messages = held_for(_MESSAGE_TABLES, vocab, _message_table)
     for i, first in enumerate(typed):  # a whole official message written out ranks its code first
-        for words, code in vocab.messages.get(first, ()):
-            if tuple(typed[i:i + len(words)]) == words:
-                add(f"msg:{code}", "code", code, EXACT_MESSAGE_BOOST)
-                for w in words:  # "Exception" inside "Bad Request Exception" is not the name EXCEPTION
-                    concepts.pop(f"name:{w}", None)
+        by_length = messages.get(first)
+        if not by_length:
+            continue
+        found = sorted(hit for n, table in by_length.items() for hit in table.get(tuple(typed[i:i + n]), ()))
+        for _, words, code in found:
+            add(f"msg:{code}", "code", code, EXACT_MESSAGE_BOOST)
+            for w in words:  # "Exception" inside "Bad Request Exception" is not the name EXCEPTION
+                concepts.pop(f"name:{w}", None)
     # words copied from a log in a row: the longer the run of an official message's words, the surer
     runs = message_runs(typed, vocab)
     for code in singled_out(runs, len(typed)):
@@ -651,6 +666,19 @@ def near_codes(number: str, vocab) -> list[str]:
 
 _CODE_DELETIONS: dict[int, tuple] = {}
 _STATED_BOUNDS: dict[int, tuple] = {}
+_MESSAGE_TABLES: dict[int, tuple] = {}
+
+
+def _message_table(vocab) -> dict:
+    """vocab.messages as first word -> length -> words -> [(place in vocab.messages, words, code)]."""
+    # a query then looks its words up instead of comparing every message that starts alike (10,000
+    # codes have thousands starting with "the"); the place keeps the order the codes are added in
+    out: dict = {}
+    for first, messages in vocab.messages.items():
+        by_length = out.setdefault(first, {})
+        for place, (words, code) in enumerate(messages):
+            by_length.setdefault(len(words), {}).setdefault(words, []).append((place, words, code))
+    return out
 
 
 def _stated_bounds(vocab) -> tuple[Bound, ...]:
@@ -689,15 +717,20 @@ def correct(word: str, vocab) -> str | None:
 def near_name(name: str, vocab) -> str | None:
     """A published name one or two letters away from a name-like token (compared part by part)."""
     parts = name.split("_")
+    limit = 2 if len(name) >= 12 else 1
     found = []
     for cand, cparts in vocab.names.get(len(parts), ()):
+        if abs(len(cand) - len(name)) > limit:  # the parts' distances add up to at least this
+            continue
+        differ = [(a, b) for a, b in zip(parts, cparts) if a != b]
+        if len(differ) > limit:  # each part that differs is at least one letter away
+            continue
         distance = 0
-        for a, b in zip(parts, cparts):
-            if a != b:
-                distance += osa(a, b, 2)
-                if distance > 2:
-                    break
-        if 0 < distance <= (2 if len(name) >= 12 else 1):
+        for a, b in differ:
+            distance += osa(a, b, 2)
+            if distance > limit:
+                break
+        if 0 < distance <= limit:
             found.append((distance, cand))
     return min(found)[1] if found else None
 

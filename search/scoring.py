@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import heapq
+import sys
 from array import array
 from typing import Iterable
 
@@ -37,10 +38,11 @@ def _combine_max(weighted: Iterable[tuple[dict, float]]) -> dict:
 
 
 def _combine_sum(weighted: Iterable[tuple[dict, float]]) -> dict:
+    """Per document: the sum of the (scores times boost), in the order given (scores: a dict or a Combined)."""
     out: dict[int, float] = {}
     for scores, boost in weighted:
         if not out:  # the first concept: nothing to add to (0.0 + x is x exactly)
-            out = {doc: sc * boost for doc, sc in scores.items()} if boost != 1.0 else dict(scores)
+            out = {doc: sc * boost for doc, sc in scores.items()} if boost != 1.0 else scores.copy()
             continue
         get = out.get
         if boost == 1.0:
@@ -50,6 +52,41 @@ def _combine_sum(weighted: Iterable[tuple[dict, float]]) -> dict:
             for doc, sc in scores.items():
                 out[doc] = get(doc, 0.0) + sc * boost
     return out
+
+
+class Combined:
+    """A concept's scores kept between queries, read as _combine_sum reads a dict."""
+
+    # documents and scores in two arrays: 16 bytes a document, a fifth of what a dict of them takes
+    __slots__ = ("_ids", "_scores")
+
+    def __init__(self, scores: dict):
+        # through lists: an array fills from a list at about two thirds of the cost of from a dict view
+        self._ids, self._scores = array("l", list(scores)), array("d", list(scores.values()))
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def items(self):
+        return zip(self._ids, self._scores)
+
+    def copy(self) -> dict:
+        return dict(zip(self._ids, self._scores))
+
+    def nbytes(self) -> int:
+        return sys.getsizeof(self) + sys.getsizeof(self._ids) + sys.getsizeof(self._scores)
+
+
+def best_first(scores: dict, n: int) -> list[tuple[int, float]]:
+    """The n best (docnum, score) pairs, best first, equal scores by docnum: heapq.nlargest's by (score, -docnum)."""
+    if len(scores) > n > 0:
+        # the n-th best score, found without a key tuple per document: only documents at or above it rank
+        floor = heapq.nlargest(n, scores.values())[-1]
+        found = [(doc, sc) for doc, sc in scores.items() if sc >= floor]
+    else:
+        found = list(scores.items())
+    found.sort(key=lambda x: (-x[1], x[0]))
+    return found[:n]
 
 
 def _drain(matcher) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
-import heapq
 import json
 import logging
 import operator
@@ -29,7 +28,7 @@ from .documents import WEIGHTING
 from .highlight import DocSpans, Marked, doc_spans, mark_doc
 from .index import MANIFEST, IndexDamaged, MemoryStorage, Vocab, index_key, load_verified, write_index, write_manifest
 from .planner import Plan, did_you_mean, exact_codes, make_plan
-from .scoring import TOP_POSTINGS, _combine_max, _combine_sum, _drain, _Postings, bitset
+from .scoring import TOP_POSTINGS, Combined, _combine_max, _combine_sum, _drain, _Postings, best_first, bitset
 
 log = logging.getLogger("search")
 
@@ -44,6 +43,10 @@ SCRATCH, OLD = ".build-", ".old-"  # a build's own folder, and the folder it rep
 RETRY_INTERVAL = 5.0  # seconds between attempts to load an index after none could be
 MAX_CACHED_POSTINGS = 4_000_000  # scored postings kept per process (long lists as arrays: ~64 MB at most)
 MAX_CACHED_DOCS = 20_000  # stored fields of documents shown, kept in memory per process
+# combined scores of concepts (a word with its fields, stems and translations) kept per process:
+# 2 KB a document of the index, from 2 MB (the relevance suite keeps 1.5 MB of the real catalog) to 32 MB
+CONCEPT_BYTES_PER_DOC, MIN_CONCEPT_BYTES, MAX_CONCEPT_BYTES = 2048, 2 << 20, 32 << 20
+CONCEPT_KEY_BYTES, CONCEPT_TERM_BYTES = 200, 144  # what a kept concept's key takes, and each of its terms in it
 SHOWN = {"name": "name", "message": "message_text", "description_ko": "desc_ko",  # a hit's field: stored field
          "summary_en": "summary_en", "summary_ko": "summary_ko"}
 # the fields each analyzer marks: English words everywhere, Korean morphemes and bigrams in the Korean
@@ -149,6 +152,8 @@ class SearchService:
         self._failed_at: float | None = None
         self._postings: dict[str, OrderedDict] = {}  # ident -> {(field, term): _Postings}
         self._cached_postings = 0
+        self._concepts: dict[str, OrderedDict] = {}  # ident -> {(exact, terms and boosts): Combined}
+        self._concept_bytes = 0
         self._stored_cache: dict[tuple[str, int], dict] = {}
         self._spans_cache: dict[tuple[str, int], DocSpans] = {}
         self.last_build_seconds: float | None = None
@@ -348,7 +353,7 @@ class SearchService:
             scores = self._score(plan.concepts, searcher, gen, exact=every)
             if category:
                 scores = {d: sc for d, sc in scores.items() if vocab.cat_of.get(d) == category}
-            for docnum, score in heapq.nlargest(wanted, scores.items(), key=lambda x: (x[1], -x[0])):
+            for docnum, score in best_first(scores, wanted):
                 add(docnum, float(score))
             if every:
                 total = len(seen | scores.keys()) if listed else len(scores)
@@ -398,12 +403,40 @@ class SearchService:
         """
         return _combine_sum(self._concept(terms, searcher, gen, exact) for terms in concepts)
 
-    def _concept(self, terms: dict, searcher, gen: str, exact: bool) -> tuple[dict, float]:
-        """(scores, boost) of one concept: a lone term with its boost, else the best of its terms."""
+    def _concept(self, terms: dict, searcher, gen: str, exact: bool) -> tuple[dict | Combined, float]:
+        """(scores, boost) of one concept: a lone term with its boost, else the best of its terms, kept once combined."""
+        # combining is most of a query's scoring, and the same words come back in query after query;
+        # kept concepts are dropped least recently used first beyond the index's byte budget
         if len(terms) == 1:
             ((key, boost),) = terms.items()
             return self._term(key, searcher, gen, exact), boost
-        return _combine_max((self._term(key, searcher, gen, exact), boost) for key, boost in terms.items()), 1.0
+        cache = self._concepts.get(gen)
+        if cache is None:
+            with self._lock:
+                self._concepts = {gen: OrderedDict()}
+                self._concept_bytes = 0
+                cache = self._concepts[gen]
+        # the terms in their order and their boosts: the same key is the same float for every document
+        key = (exact, tuple(terms.items()))
+        kept = cache.get(key)
+        if kept is not None:
+            try:
+                cache.move_to_end(key)
+            except KeyError:  # dropped by another thread meanwhile
+                pass
+            return kept, 1.0
+        scores = _combine_max((self._term(k, searcher, gen, exact), boost) for k, boost in terms.items())
+        kept = Combined(scores)
+        size = kept.nbytes() + CONCEPT_KEY_BYTES + CONCEPT_TERM_BYTES * len(terms)
+        budget = min(MAX_CONCEPT_BYTES, max(MIN_CONCEPT_BYTES, CONCEPT_BYTES_PER_DOC * len(self._loaded.vocab.codes)))
+        with self._lock:
+            if self._concepts.get(gen) is cache and key not in cache:
+                cache[key] = kept
+                self._concept_bytes += size
+                while self._concept_bytes > budget and cache:
+                    old_key, old = cache.popitem(last=False)
+                    self._concept_bytes -= old.nbytes() + CONCEPT_KEY_BYTES + CONCEPT_TERM_BYTES * len(old_key[1])
+        return scores, 1.0
 
     def _term(self, key: tuple, searcher, gen: str, exact: bool) -> dict:
         """docnum -> score of a (field, term), or of a (field, terms) whose terms must all be there."""

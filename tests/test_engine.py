@@ -95,3 +95,50 @@ def test_totals_of_cut_postings_count_every_match(tmp_path, catalog, monkeypatch
     pinned_first = service.search(query, limit=5, pinned=pinned)
     pinned_deep = service.search(query, limit=5, page=5, pinned=pinned)
     assert pinned_first.total == pinned_deep.total >= first.total
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_best_scores_are_picked_as_a_full_sort_picks_them(seed):
+    """best_first gives heapq.nlargest's pairs by (score, -docnum), equal scores included."""
+    import heapq
+    import random
+    from search.scoring import best_first
+    rng = random.Random(seed)
+    scores = {rng.randrange(5000): rng.choice([1.5, 2.25, 7.0, rng.random() * 9]) for _ in range(rng.randrange(1, 800))}
+    for n in (1, 3, 10, 50, len(scores), len(scores) + 5):
+        assert best_first(scores, n) == heapq.nlargest(n, scores.items(), key=lambda x: (x[1], -x[0]))
+
+
+def scoring_max(weighted):
+    from search.scoring import _combine_max
+    return _combine_max(weighted)
+
+
+CONCEPT_QUERIES = ["channel not found 채널", "스냅샷 snapshot 생성 실패", "recording bucket 버킷", "stream key 송출 키",
+                   "썸네일 thumbnail 이름", "live curtain 라이브 커튼", "quality set 화질", "timemachine 타임머신"]
+
+
+def test_kept_concepts_stay_within_their_budget_and_answer_as_computed(tmp_path, catalog, monkeypatch):
+    """Concepts combined once and kept answer as combined anew; their bytes never pass the budget."""
+    from search import service as service_module
+    fresh = search.SearchService(catalog, tmp_path / "fresh")
+    computed = {query: _answer(fresh, query) for query in CONCEPT_QUERIES}
+    budget = 40_000  # the concepts of a query or two of the real catalog, not of all of them
+    monkeypatch.setattr(service_module, "MIN_CONCEPT_BYTES", budget)
+    monkeypatch.setattr(service_module, "MAX_CONCEPT_BYTES", budget)
+    combined = []
+    monkeypatch.setattr(service_module, "_combine_max", lambda weighted: combined.append(1) or scoring_max(weighted))
+    service = search.SearchService(catalog, tmp_path / "kept")
+    recombined = 0
+    for round in range(2):
+        for query in CONCEPT_QUERIES:
+            for again in (False, True):
+                combined.clear()
+                assert _answer(service, query) == computed[query]
+                assert not (again and combined)  # the second time, every concept of the query was kept
+                recombined += len(combined) if round else 0
+                (kept,) = service._concepts.values()
+                held = sum(c.nbytes() + service_module.CONCEPT_KEY_BYTES + service_module.CONCEPT_TERM_BYTES * len(key[1])
+                           for key, c in kept.items())
+                assert held == service._concept_bytes <= budget
+    assert recombined  # the concepts of the queries before were dropped to make room
