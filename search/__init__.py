@@ -15,7 +15,8 @@ from .documents import WEIGHTING, documents, make_schema, refused_states
 from .highlight import Marked, mark
 from .index import (MANIFEST, SCHEMA_VERSION, SPELL_FILE, IndexDamaged, Vocab, index_key, load_verified,
                     release_build_memory, write_index)
-from .planner import Plan, beyond, make_plan, singled_out, state_clause_words
+from .planner import Plan, make_plan
+from .readings import beyond, singled_out, state_clause_words
 from .service import (GLOSSARY_PATH, LIVE, MAX_LIMIT, MAX_QUERY, SearchHit, SearchResults,
                       SearchService, Suggestion)
 

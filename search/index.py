@@ -15,7 +15,7 @@ import lexicon
 from .analysis import SPELL, KoreanReaderTokenizer, analyse, loanword_groups
 from .documents import EN_FIELDS, KO_FIELDS, VOCAB_FIELDS, documents, make_schema, message_parts, message_words
 from .hangul import QueryReader, from_keyboard, is_whole_hangul
-from .planner import deletions
+from .readings import deletions
 
 SCHEMA_VERSION = "5"
 SPELL_FILE = "spell-words.txt"

@@ -12,20 +12,20 @@ from whoosh import query as Q
 import korean
 import lexicon
 import transliterate
-from quantities import Bound, numbers_with_units, quantities, spelled_values, units_written
+from quantities import numbers_with_units, quantities, spelled_values, units_written
 
 from .analysis import BI, analyse, en_terms, english_pieces, loanword_spellings, split_compound
 from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
                         EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS, LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST,
-                        NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE, STATE_FAMILIES, STATUS_BOOST, THESAURUS_WEIGHT,
+                        NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE, STATUS_BOOST, THESAURUS_WEIGHT,
                         UNIT_BOOST)
-from .distance import osa
+from .readings import (REFUSABLE_STATES, beyond, correct, held_for, is_value, loose_codes, max_typos, message_runs,
+                       message_table, near_codes, near_name, number_role, required_state_words, singled_out,
+                       state_clause_words, stated_bounds, written_as)
 from .scoring import Concept
 
 BOUND_BOOST = 2.0  # a value on the refused side of a limit a code states
-MIN_MESSAGE_RUN = 4  # words in a row of an official message that make a fragment copied from a log
 MESSAGE_RUN_BOOST = 2.0  # per word of the longest run, when it is the longest by two words
-MAX_SHARED_MESSAGE = 4  # codes that publish the same message (250144-250147); more share boilerplate
 REFUSED_BOOST = 3.0  # a state the query says the action was refused in (below a state named in a name)
 REQUIRED_STATE_WEIGHT = 1.0  # "must be idle" names the state READY as surely as typing it
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
@@ -62,14 +62,6 @@ class Plan:
         return Q.Or(subqueries) if subqueries else None
 
 
-def deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
-def max_typos(word: str) -> int:
-    return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
-
-
 def exact_codes(vocab, norm: str) -> list[str]:
     """Codes whose code or name (or alias, any case) is exactly the whole query."""
     candidate = norm.strip("\"'` ")
@@ -78,17 +70,6 @@ def exact_codes(vocab, norm: str) -> list[str]:
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", candidate) and vocab.has("name_exact", candidate.lower()):
         return sorted(vocab.by_name.get(candidate.lower(), ()), key=lambda c: (len(c), c))
     return []
-
-def held_for(registry: dict, owner, build):
-    """What build(owner) made for an object that lives as long as its index or service, kept
-    while it lives (a few at most: the registry is emptied past four)."""
-    held = registry.get(id(owner))
-    if held is None or held[0] is not owner:
-        if len(registry) >= 4:
-            registry.clear()
-        held = registry[id(owner)] = (owner, build(owner))
-    return held[1]
-
 
 _THESAURUS_GLOSSARIES: dict[int, tuple[lexicon.Thesaurus, tuple]] = {}
 
@@ -368,7 +349,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 phrase = en_terms(exp.matched)
                 if len(phrase) > 1:
                     key = f"th:{exp.matched}"
-                elif phrase and " " in exp.matched.strip() and _written(norm, exp.matched):
+                elif phrase and " " in exp.matched.strip() and written_as(norm, exp.matched):
                     # "too short" as written: its one content word, with what it means here
                     key = word_concept.get(phrase[0]) or f"th:{exp.matched}"
                 else:
@@ -411,8 +392,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     # a state the query says an action needs ("must be idle", "has to be ready"): the catalog's word for
     # it, as if typed, in the word's concept
     if thesaurus:
-        for m in _REQUIRED_STATE.finditer(norm):
-            word = m.group(1).lower()
+        for word in required_state_words(norm):
             states = [c for g in thesaurus.groups_of(word) for c in g.catalog if c in REFUSABLE_STATES and c != word]
             key = word_concept.get(next(iter(en_terms(word)), ""), f"en:{word}")
             for state in dict.fromkeys(states):
@@ -470,7 +450,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         add(key, "amount", found.unit, UNIT_BOOST)
     # a value beyond a limit a code's official text states ("five qualities": at most 4; "두 글자": at
     # least 3; "twelve videos": the limit is 10) is evidence for that code, in the value's concept
-    stated = held_for(_STATED_BOUNDS, vocab, _stated_bounds)
+    stated = stated_bounds(vocab)
     if stated:
         values = [(found.value, found.unit, key, key[4:]) for found, key in named]
         values += [(Fraction(t), "", f"num:{t}", t) for t in dict.fromkeys(tokens)  # "250999" looks like a code
@@ -495,7 +475,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 add_en(f"en:{joined}", joined, 1.0)
     latin = re.findall(r"[A-Za-z0-9]+", norm)
     typed = [w.lower() for w in latin]
-    messages = held_for(_MESSAGE_TABLES, vocab, _message_table)
+    messages = message_table(vocab)
     for i, first in enumerate(typed):  # a whole official message written out ranks its code first
         by_length = messages.get(first)
         if not by_length:
@@ -522,217 +502,6 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     unique = {frozenset(terms.items()): terms for terms in concepts.values() if terms}
     plan.concepts = tuple(unique.values())
     return plan
-
-# the status values an action can be refused in, lower case (the thesaurus's catalog words for them)
-REFUSABLE_STATES = frozenset(s.lower() for family in STATE_FAMILIES.values() for s in family if "_" not in s)
-_STATE_CLAUSE_EN = re.compile(
-    r"(?i)\b(?:while|whilst|during|already|still)\s+(?:(?:the|my|our|its|it|it's|it is|is|was|are|were|be|been|being|"
-    r"still|already|currently|channel|cdn|content|stream|recording|being)\s+)*(?!not\b)([a-z]+)")
-_REQUIRED_STATE = re.compile(r"(?i)\b(?:must|has to|have to|needs? to|should|only when it is|only if it is) be\s+([a-z]+)")
-_STATE_CLAUSE_KO = re.compile(r"([가-힣]+)\s?중(?:인|에|이라|이어서|일|이던)(?!\s?아니)")
-
-
-def message_runs(typed: list[str], vocab) -> dict[str, int]:
-    """code -> the most words in a row, three or more, the query shares with a fixed part of the code's
-    official message (found from three words in a row: a shorter run never decides, see singled_out)."""
-    best: dict[str, int] = {}
-    if len(typed) < MIN_MESSAGE_RUN:
-        return best
-    index = vocab.message_runs
-    for i in range(len(typed) - 2):
-        for code, part, place in index.get(tuple(typed[i:i + 3]), ()):
-            n = 3
-            while i + n < len(typed) and place + n < len(part) and typed[i + n] == part[place + n]:
-                n += 1
-            if n > best.get(code, 0):
-                best[code] = n
-    return best
-
-
-def singled_out(runs: dict[str, int], words: int) -> list[str]:
-    """The codes a fragment copied from a log belongs to: a run of their message's words that is most
-    of the query and longer by two words than any other message's (boilerplate such as "that you
-    specified is not allowed" is in twenty messages: it tells none apart)."""
-    longest = max(runs.values(), default=0)
-    if longest < MIN_MESSAGE_RUN or 2 * longest < words:
-        return []
-    if any(longest - 2 < run < longest for run in runs.values()):
-        return []
-    tied = sorted(code for code, run in runs.items() if run == longest)
-    return tied if len(tied) <= MAX_SHARED_MESSAGE else []
-
-
-def state_clause_words(norm: str) -> list[str]:
-    """The words a query names the current state with: "streaming" in "while it's streaming", "made" in
-    "still being made", "송출" in "송출 중인 채널" (not in "녹화 중이 아니라고")."""
-    return [m.group(1) for m in _STATE_CLAUSE_EN.finditer(norm)] + [m.group(1) for m in _STATE_CLAUSE_KO.finditer(norm)]
-
-
-def _written(norm: str, phrase: str) -> bool:
-    """True when the words of a phrase stand in the query as written, in order."""
-    typed, words = _LATIN_WORD.findall(norm.lower()), _LATIN_WORD.findall(phrase.lower())
-    return any(typed[i:i + len(words)] == words for i in range(len(typed) - len(words) + 1))
-
-
-_LATIN_WORD = re.compile(r"[a-z0-9']+")
-
-
-_STATUS_BEFORE = re.compile(r"(?i)(?:https?|status|상태 ?코드|응답 ?코드)\W{0,3}$")
-_CODE_BEFORE = re.compile(r"(?i)(?:error ?code|errorcode|code|에러 ?코드|오류 ?코드|코드)\W{0,3}$")
-
-
-def _number_at(norm: str, number: str) -> re.Match | None:
-    """Where a number stands in the query as a whole token (not inside a longer one)."""
-    return re.search(rf"(?<![0-9A-Za-z_]){number}(?![0-9A-Za-z_])", norm)
-
-
-def number_role(norm: str, number: str, vocab, words: bool) -> tuple[str, list[str]]:
-    """What a number in a query is, and the words before it that say so: "code" (an error code, as
-    in "code 250104" or a bare number),
-    "status" (an HTTP status, as in "HTTP 400" or "status 401", with its marker words) or "either"
-    (a code that is also some code's HTTP status, written among other words: "400 bad request"
-    names the status as often as API Gateway code 400)."""
-    at = _number_at(norm, number)
-    before = norm[:at.start()] if at else ""
-    marker = _STATUS_BEFORE.search(before)
-    if marker:
-        return "status", re.findall(r"[A-Za-z]+|[가-힣]+", marker.group())
-    marker = _CODE_BEFORE.search(before)
-    if marker:  # "code 2501044": the word says what the number is, like "HTTP" for a status
-        return "code", re.findall(r"[A-Za-z]+|[가-힣]+", marker.group())
-    if not words or not vocab.has("status", number):
-        return "code", []
-    return "either", []
-
-
-_MORE_BEFORE = re.compile(r"(?i)\b(?:more than|over|above|beyond|exceed(?:s|ed|ing)?|(?:greater|bigger|larger|higher|longer) than)\s*$")
-_LESS_BEFORE = re.compile(r"(?i)\b(?:less than|fewer than|under|below|(?:smaller|lower|shorter) than)\s*$")
-_MORE_AFTER = re.compile(r"^\s?[가-힣A-Za-z]{0,4}\s?(?:초과|넘)")  # "4개 초과", "4개를 넘었어요"
-_LESS_AFTER = re.compile(r"^\s?[가-힣A-Za-z]{0,4}\s?미만")
-
-
-def beyond(norm: str, number: str) -> Fraction:
-    """How a query places its value against a number: "more than 5" is past 5 (+1/2), "under 3"
-    short of 3 (-1/2), a plain "5" is 5 (0)."""
-    at = _number_at(norm, number)
-    if at is None:
-        return Fraction(0)
-    before, after = norm[:at.start()], norm[at.end():]
-    if _MORE_BEFORE.search(before) or _MORE_AFTER.match(after):
-        return Fraction(1, 2)
-    if _LESS_BEFORE.search(before) or _LESS_AFTER.match(after):
-        return Fraction(-1, 2)
-    return Fraction(0)
-
-
-_VALUE_AFTER = re.compile(r"^(?:으로|로)(?![가-힣])")  # "200으로 줬더니": the value something was set to
-_VALUE_BEFORE = re.compile(r"(?i)\b(?:set|changed|raised|lowered) to\s*$")  # "page size set to 200"
-
-
-def is_value(norm: str, number: str) -> bool:
-    """True for a number written as the value something was given ("200으로", "set to 200"): an
-    amount, whatever code or status has the same digits."""
-    at = _number_at(norm, number)
-    return bool(at) and bool(_VALUE_AFTER.match(norm[at.end():]) or _VALUE_BEFORE.search(norm[:at.start()]))
-
-
-# a code as people copy it from a screenshot or read it out: digits in groups ("250 104", "250-104"),
-# a letter for a look-alike digit ("2501O4"), a letter or two in front ("E250104", "#250104")
-_LOOSE_CODE = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{0,5}[#:]?((?:[0-9OoIl]{1,4}[ .\-]?){1,3}[0-9OoIl]{1,4})(?![A-Za-z0-9_])")
-_LOOK_ALIKE = str.maketrans("OoIl", "0011")
-
-
-def loose_codes(norm: str, vocab) -> list[tuple[str, str]]:
-    """(as written, code) for every code of the index written loosely in a query, the written form
-    being no code, number or word of its own ('"errorCode":250104' writes the code as it is)."""
-    out = []
-    for m in _LOOSE_CODE.finditer(norm):
-        written, digits = m.group(), m.group(1)
-        parts = re.split(r"[ .\-]", digits)
-        code = "".join(parts).translate(_LOOK_ALIKE)
-        if (code != written.lstrip("#:") and code in vocab.doc_of and sum(c.isdigit() for c in digits) >= 3
-                and not (len(parts) > 1 and any(part in vocab.doc_of for part in parts))):
-            out.append((written, code))
-    return out
-
-
-def near_codes(number: str, vocab) -> list[str]:
-    """The codes one slip from a number that is none (a digit wrong, missing, doubled or two
-    swapped: 250999, 25104, 2501044, 205104), in code order."""
-    by_deletion = held_for(_CODE_DELETIONS, vocab, _code_deletions)
-    candidates = {c for key in {number, *deletions(number)} for c in by_deletion.get(key, ())}
-    return sorted((c for c in candidates if osa(number, c, 1) <= 1), key=lambda c: (len(c), c))
-
-
-_CODE_DELETIONS: dict[int, tuple] = {}
-_STATED_BOUNDS: dict[int, tuple] = {}
-_MESSAGE_TABLES: dict[int, tuple] = {}
-
-
-def _message_table(vocab) -> dict:
-    """vocab.messages as first word -> length -> words -> [(place in vocab.messages, words, code)]."""
-    # a query then looks its words up instead of comparing every message that starts alike (10,000
-    # codes have thousands starting with "the"); the place keeps the order the codes are added in
-    out: dict = {}
-    for first, messages in vocab.messages.items():
-        by_length = out.setdefault(first, {})
-        for place, (words, code) in enumerate(messages):
-            by_length.setdefault(len(words), {}).setdefault(words, []).append((place, words, code))
-    return out
-
-
-def _stated_bounds(vocab) -> tuple[Bound, ...]:
-    """The limits the index's codes state (its bound field's terms), read once per index."""
-    return tuple(b for b in map(Bound.parse, sorted(vocab.terms.get("bound", ()))) if b is not None)
-
-
-def _code_deletions(vocab) -> dict[str, list[str]]:
-    """Every code by itself and by itself less one digit: codes one slip from a number share a key
-    with it, so a catalog of 10,000 codes is not scanned for every number of every query."""
-    out: dict[str, list[str]] = {}
-    for c in vocab.doc_of:
-        for key in {c, *deletions(c)}:
-            out.setdefault(key, []).append(c)
-    return out
-
-
-def correct(word: str, vocab) -> str | None:
-    """The index word closest to a word the index does not know.
-
-    Candidates share the word, or the word less one letter, with the word typed less at most
-    one letter (one wrong, missing, extra or swapped letter; some pairs of them), then the
-    edit distance decides: nearest, then the word more common in the language (a real word over
-    a published typo such as PUBLIHSING), then closest in length, then alphabetical."""
-    limit = max_typos(word)
-    candidates = set()
-    for key in {word, *deletions(word)}:
-        candidates.update(vocab.deletes.get(key, ()))
-    best = []
-    for cand in candidates:
-        d = osa(word, cand, limit)
-        if d <= limit:
-            best.append((cand, d))
-    return lexicon.prefer_real_words(word, best, vocab.zipf)
-
-def near_name(name: str, vocab) -> str | None:
-    """A published name one or two letters away from a name-like token (compared part by part)."""
-    parts = name.split("_")
-    limit = 2 if len(name) >= 12 else 1
-    found = []
-    for cand, cparts in vocab.names.get(len(parts), ()):
-        if abs(len(cand) - len(name)) > limit:  # the parts' distances add up to at least this
-            continue
-        differ = [(a, b) for a, b in zip(parts, cparts) if a != b]
-        if len(differ) > limit:  # each part that differs is at least one letter away
-            continue
-        distance = 0
-        for a, b in differ:
-            distance += osa(a, b, 2)
-            if distance > limit:
-                break
-        if 0 < distance <= limit:
-            found.append((distance, cand))
-    return min(found)[1] if found else None
 
 def did_you_mean(norm: str, plan: Plan) -> str | None:
     if not plan.corrections:
