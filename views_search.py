@@ -52,7 +52,7 @@ def find(query: str, limit: int, page: int = 1, category: str | None = None, pas
     return found
 
 
-MAX_MARKED = 4 * 1024  # (text, spans) pairs kept marked up: a few per code and query word (~1 KB each); cleared if ever passed
+MAX_MARKED = 2 * 1024  # (text, spans) pairs kept marked up: a few per code and query word (~1 KB each); cleared if ever passed
 _marked_cache: dict[tuple, tuple[str, str, str]] = {}
 
 
