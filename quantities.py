@@ -75,6 +75,7 @@ _SPELLED_RE = re.compile(
     re.IGNORECASE,
 )
 _STANDALONE_NUMBER_RE = re.compile(_NUMBER_WORD + r"(?![\w])", re.IGNORECASE)
+_TIME_UNIT_AFTER = re.compile(r"(?:\s(?:whole|full|single))?\s(?:second|minute|hour|day)s?\b", re.IGNORECASE)
 
 
 def spelled_numbers(text: str) -> str:
@@ -82,8 +83,7 @@ def spelled_numbers(text: str) -> str:
     "a"/"an" only before a unit of time ("a day", not "a b frame")."""
     def digits(m):
         word = m.group(1).lower()
-        if word in ("a", "an") and not re.match(r"(?:\s(?:whole|full|single))?\s(?:second|minute|hour|day)s?\b",
-                                                  text[m.end(1):], re.IGNORECASE):
+        if word in ("a", "an") and not _TIME_UNIT_AFTER.match(text, m.end(1)):
             return m.group()
         return f"{_NUMBER_WORDS[word]} "
     return _SPELLED_RE.sub(digits, text)
@@ -157,6 +157,8 @@ _LOWER_BEFORE = re.compile(r"(?i)(?:\bmin(?:imum)?\b(?: start)?(?: is| of)?|\bat
                            r"|\bbigger(?: than| or equal to)?|최소)\s*:?\s*$")
 _UPPER_AFTER = re.compile(r"^\s?(?:[가-힣A-Za-z]{0,4})\s?(?:이하|까지)")
 _LOWER_AFTER = re.compile(r"^\s?(?:[가-힣A-Za-z]{0,4})\s?이상")
+_WORD_AFTER = re.compile(r"\s?([A-Za-z]+|[가-힣]+)")
+_BARE_NUMBER = re.compile(r"(?<![\w.])" + _NUMBER + r"(?!\d|\.\d)")
 _RANGE = re.compile(r"(?i)(?:between\s+|range\s+|value is\s+)?" + _NUMBER + r"\s?([가-힣A-Za-z]{0,10})?\s?(?:and|to|~|-)\s?" + _NUMBER)
 
 
@@ -171,12 +173,12 @@ def bounds(text: str) -> tuple[Bound, ...]:
     out: dict[Bound, None] = {}
     for m in _RANGE.finditer(text):
         lo, word, hi = Fraction(m.group(1).replace(",", "")), m.group(2), Fraction(m.group(3).replace(",", ""))
-        after = re.match(r"\s?([A-Za-z]+|[가-힣]+)", text[m.end():])
+        after = _WORD_AFTER.match(text, m.end())
         unit, factor = _unit_of(word if word and word.lower() in _UNITS else after.group(1) if after else None)
         if lo < hi and (m.group(0)[:1].isalpha() or unit or "~" in m.group(0)):
             out[Bound("under", unit, lo * factor)] = None
             out[Bound("over", unit, hi * factor)] = None
-    for m in re.finditer(r"(?<![\w.])" + _NUMBER + r"(?!\d|\.\d)", text):
+    for m in _BARE_NUMBER.finditer(text):
         value = Fraction(m.group(1).replace(",", ""))
         after = text[m.end():m.end() + 12]
         written = _QUANTITY_RE.match(text, m.start())  # its unit as quantities() reads it ("4개까지", "100MB")

@@ -185,7 +185,9 @@ class Vocab:
     names: dict  # number of "_" parts -> [(name, parts)]
     by_name: dict  # lower-case name or alias -> [codes]
     typing: QueryReader  # reads a query as meant: keyboard mode, 초성, the word being typed, jamo slips
-    messages: dict = field(default_factory=dict)  # first word -> [(words of an official message, code)]
+    # official messages a query may write out whole: first word -> length -> words -> [(docnum, words, code)]
+    # (looked up, not compared: 10,000 codes have thousands of messages starting with "the")
+    messages: dict = field(default_factory=dict)
     message_runs: dict = field(default_factory=dict)  # three words in a row -> [(code, a fixed part's words, their place)]
     korean: korean.KoreanReader | None = None  # Korean analysis as mecab gave it at build, without mecab
     frequencies: lexicon.Frequencies | None = None  # what queries need of wordfreq's lists
@@ -200,7 +202,8 @@ class Vocab:
             doc_of[fields["code"]] = docnum
             words = message_words(fields.get("message_text") or "")
             if words:
-                messages.setdefault(words[0], []).append((words, fields["code"]))
+                messages.setdefault(words[0], {}).setdefault(len(words), {}).setdefault(words, []).append(
+                    (docnum, words, fields["code"]))
             for part in message_parts(fields.get("message_text") or ""):
                 for place in range(len(part) - 2):
                     runs.setdefault(part[place:place + 3], []).append((fields["code"], part, place))

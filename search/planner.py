@@ -20,7 +20,7 @@ from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEI
                         NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE, STATUS_BOOST, THESAURUS_WEIGHT,
                         UNIT_BOOST)
 from .readings import (REFUSABLE_STATES, beyond, correct, held_for, is_value, loose_codes, max_typos, message_runs,
-                       message_table, near_codes, near_name, number_role, required_state_words, singled_out,
+                       near_codes, near_name, number_role, required_state_words, singled_out,
                        state_clause_words, stated_bounds, written_as)
 from .scoring import Concept
 
@@ -370,33 +370,35 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             for word in exp.add_ko:
                 add_ko(key, word, THESAURUS_WEIGHT)
 
-    # A state the query says the action was refused in ("while it's streaming", "송출 중인 채널"): evidence
-    # for the codes that refuse it there, by naming it or by allowing the action only in other states
+    # States. One the query says the action was refused in ("while it's streaming", "송출 중인 채널") is
+    # evidence for the codes that refuse it there, by naming it or by allowing the action only in other
+    # states; one it says an action needs ("must be idle") is the catalog's word for it (READY), as if
+    # typed. Both in the concept of the word that names the state.
+    def states_of(forms):
+        """The catalog's words for the states the thesaurus groups of these forms name."""
+        return dict.fromkeys(c for f in forms for g in thesaurus.groups_of(f) for c in g.catalog if c in REFUSABLE_STATES)
+
+    def english_concept(word):
+        return word_concept.get(next(iter(en_terms(word)), ""), f"en:{word}")
+
     if thesaurus:
         for word in state_clause_words(norm):
-            hangul = korean.has_hangul(word)
-            forms = vocab.korean.terms(word) if hangul else [word.lower()]
-            states = [c for f in forms for g in thesaurus.groups_of(f) for c in g.catalog if c in REFUSABLE_STATES]
-            if not hangul and word.lower() in REFUSABLE_STATES:
-                states.append(word.lower())
-            if not states:
-                continue
-            if hangul:
+            if korean.has_hangul(word):
+                forms = vocab.korean.terms(word)
                 key = next((f"ko:{f}" for f in forms if f"ko:{f}" in concepts), f"state:{word}")
+                states = states_of(forms)
             else:
-                key = word_concept.get(next(iter(en_terms(word.lower())), ""), f"en:{word.lower()}")
-            for state in dict.fromkeys(states):
+                word = word.lower()
+                key, states = english_concept(word), states_of([word])
+                if word in REFUSABLE_STATES:
+                    states[word] = None
+            for state in states:
                 for term in en_terms(state):
                     add(key, "refused", term, REFUSED_BOOST)
-
-    # a state the query says an action needs ("must be idle", "has to be ready"): the catalog's word for
-    # it, as if typed, in the word's concept
-    if thesaurus:
         for word in required_state_words(norm):
-            states = [c for g in thesaurus.groups_of(word) for c in g.catalog if c in REFUSABLE_STATES and c != word]
-            key = word_concept.get(next(iter(en_terms(word)), ""), f"en:{word}")
-            for state in dict.fromkeys(states):
-                add_en(key, state, REQUIRED_STATE_WEIGHT)
+            for state in states_of([word]):
+                if state != word:
+                    add_en(english_concept(word), state, REQUIRED_STATE_WEIGHT)
 
     # 초성 and the word being typed: one concept per token, the best of the words it can be, each
     # with its glossary translations
@@ -475,9 +477,8 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 add_en(f"en:{joined}", joined, 1.0)
     latin = re.findall(r"[A-Za-z0-9]+", norm)
     typed = [w.lower() for w in latin]
-    messages = message_table(vocab)
     for i, first in enumerate(typed):  # a whole official message written out ranks its code first
-        by_length = messages.get(first)
+        by_length = vocab.messages.get(first)
         if not by_length:
             continue
         found = sorted(hit for n, table in by_length.items() for hit in table.get(tuple(typed[i:i + n]), ()))

@@ -101,9 +101,19 @@ _STATUS_BEFORE = re.compile(r"(?i)(?:https?|status|상태 ?코드|응답 ?코드
 _CODE_BEFORE = re.compile(r"(?i)(?:error ?code|errorcode|code|에러 ?코드|오류 ?코드|코드)\W{0,3}$")
 
 
-def _number_at(norm: str, number: str) -> re.Match | None:
-    """Where a number stands in the query as a whole token (not inside a longer one)."""
-    return re.search(rf"(?<![0-9A-Za-z_]){number}(?![0-9A-Za-z_])", norm)
+_TOKEN_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+
+def _number_at(norm: str, number: str) -> tuple[int, int] | None:
+    """(start, end) of the first place a number stands in the query as a whole token (not inside a
+    longer one): looked for as a string, no pattern built per number."""
+    start = norm.find(number)
+    while start != -1:
+        end = start + len(number)
+        if (start == 0 or norm[start - 1] not in _TOKEN_CHARS) and (end == len(norm) or norm[end] not in _TOKEN_CHARS):
+            return start, end
+        start = norm.find(number, start + 1)
+    return None
 
 
 def number_role(norm: str, number: str, vocab, words: bool) -> tuple[str, list[str]]:
@@ -113,7 +123,7 @@ def number_role(norm: str, number: str, vocab, words: bool) -> tuple[str, list[s
     (a code that is also some code's HTTP status, written among other words: "400 bad request"
     names the status as often as API Gateway code 400)."""
     at = _number_at(norm, number)
-    before = norm[:at.start()] if at else ""
+    before = norm[:at[0]] if at else ""
     marker = _STATUS_BEFORE.search(before)
     if marker:
         return "status", re.findall(r"[A-Za-z]+|[가-힣]+", marker.group())
@@ -137,7 +147,7 @@ def beyond(norm: str, number: str) -> Fraction:
     at = _number_at(norm, number)
     if at is None:
         return Fraction(0)
-    before, after = norm[:at.start()], norm[at.end():]
+    before, after = norm[:at[0]], norm[at[1]:]
     if _MORE_BEFORE.search(before) or _MORE_AFTER.match(after):
         return Fraction(1, 2)
     if _LESS_BEFORE.search(before) or _LESS_AFTER.match(after):
@@ -153,7 +163,7 @@ def is_value(norm: str, number: str) -> bool:
     """True for a number written as the value something was given ("200으로", "set to 200"): an
     amount, whatever code or status has the same digits."""
     at = _number_at(norm, number)
-    return bool(at) and bool(_VALUE_AFTER.match(norm[at.end():]) or _VALUE_BEFORE.search(norm[:at.start()]))
+    return at is not None and bool(_VALUE_AFTER.match(norm[at[1]:]) or _VALUE_BEFORE.search(norm[:at[0]]))
 
 
 # a code as people copy it from a screenshot or read it out: digits in groups ("250 104", "250-104"),
@@ -186,19 +196,6 @@ def near_codes(number: str, vocab) -> list[str]:
 
 _CODE_DELETIONS: dict[int, tuple] = {}
 _STATED_BOUNDS: dict[int, tuple] = {}
-_MESSAGE_TABLES: dict[int, tuple] = {}
-
-
-def _message_table(vocab) -> dict:
-    """vocab.messages as first word -> length -> words -> [(place in vocab.messages, words, code)]."""
-    # a query then looks its words up instead of comparing every message that starts alike (10,000
-    # codes have thousands starting with "the"); the place keeps the order the codes are added in
-    out: dict = {}
-    for first, messages in vocab.messages.items():
-        by_length = out.setdefault(first, {})
-        for place, (words, code) in enumerate(messages):
-            by_length.setdefault(len(words), {}).setdefault(words, []).append((place, words, code))
-    return out
 
 
 def _stated_bounds(vocab) -> tuple[Bound, ...]:
@@ -259,7 +256,3 @@ def stated_bounds(vocab) -> tuple[Bound, ...]:
     """The limits the index's codes state, read once per index."""
     return held_for(_STATED_BOUNDS, vocab, _stated_bounds)
 
-
-def message_table(vocab) -> dict:
-    """The index's official messages by first word and length, built once per index."""
-    return held_for(_MESSAGE_TABLES, vocab, _message_table)

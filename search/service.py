@@ -114,6 +114,11 @@ def _remove(path: Path) -> None:
             pass
 
 
+def _concept_size(key: tuple, kept: Combined) -> int:
+    """What a kept concept takes: its arrays, its key, and each of the key's terms."""
+    return kept.nbytes() + CONCEPT_KEY_BYTES + CONCEPT_TERM_BYTES * len(key[1])
+
+
 def _kept(cache: dict, key, make):
     """cache[key], made on first use; a full cache (MAX_CACHED_DOCS) is emptied rather than grown."""
     value = cache.get(key)
@@ -427,15 +432,14 @@ class SearchService:
             return kept, 1.0
         scores = _combine_max((self._term(k, searcher, gen, exact), boost) for k, boost in terms.items())
         kept = Combined(scores)
-        size = kept.nbytes() + CONCEPT_KEY_BYTES + CONCEPT_TERM_BYTES * len(terms)
+        size = _concept_size(key, kept)
         budget = min(MAX_CONCEPT_BYTES, max(MIN_CONCEPT_BYTES, CONCEPT_BYTES_PER_DOC * len(self._loaded.vocab.codes)))
         with self._lock:
             if self._concepts.get(gen) is cache and key not in cache:
                 cache[key] = kept
                 self._concept_bytes += size
                 while self._concept_bytes > budget and cache:
-                    old_key, old = cache.popitem(last=False)
-                    self._concept_bytes -= old.nbytes() + CONCEPT_KEY_BYTES + CONCEPT_TERM_BYTES * len(old_key[1])
+                    self._concept_bytes -= _concept_size(*cache.popitem(last=False))
         return scores, 1.0
 
     def _term(self, key: tuple, searcher, gen: str, exact: bool) -> dict:
