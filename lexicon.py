@@ -20,7 +20,7 @@ THESAURUS_FILE = Path(__file__).resolve().parent / "data" / "search" / "thesauru
 
 _TOP_KEYS = {"group", "generic"}
 _GROUP_KEYS = {"catalog", "en", "ko", "note"}
-_GENERIC_KEYS = {"en", "ko"}
+_GENERIC_KEYS = {"en", "ko", "weak_en", "weak_ko"}
 _LATIN = re.compile(r"^[a-z0-9][a-z0-9' -]*$")
 _HANGUL = re.compile(r"[가-힣]")
 
@@ -49,6 +49,8 @@ class Thesaurus:
     groups: tuple[SynonymGroup, ...]
     generic_en: frozenset[str]
     generic_ko: frozenset[str]
+    weak_en: frozenset[str] = frozenset()
+    weak_ko: frozenset[str] = frozenset()
 
     @functools.cached_property
     def _by_en(self) -> dict[str, tuple[SynonymGroup, ...]]:
@@ -95,6 +97,14 @@ class Thesaurus:
         if _HANGUL.search(w):
             return w.replace(" ", "") in self._generic_ko_compact
         return w.lower() in self.generic_en
+
+    def is_weak(self, word: str) -> bool:
+        """True for a word said of almost any error, that names one only in a few ("failed": most
+        requests that go wrong fail, and START_TEST_PUBLISH_FAILED is one code)."""
+        w = normalize_word(word)
+        if _HANGUL.search(w):
+            return w.replace(" ", "") in self.weak_ko
+        return w.lower() in self.weak_en
 
     @functools.cached_property
     def _generic_ko_compact(self) -> frozenset[str]:
@@ -176,9 +186,12 @@ def load_thesaurus(path: str | Path = THESAURUS_FILE) -> Thesaurus:
         problems.append(f"generic: unknown key {key!r}")
     generic_en = _words(path, "generic.en", generic.get("en", []), problems, korean=False)
     generic_ko = _words(path, "generic.ko", generic.get("ko", []), problems, korean=True)
+    weak_en = _words(path, "generic.weak_en", generic.get("weak_en", []), problems, korean=False)
+    weak_ko = _words(path, "generic.weak_ko", generic.get("weak_ko", []), problems, korean=True)
     if problems:
         raise ThesaurusError(f"{path}: " + "; ".join(problems))
-    return Thesaurus(tuple(groups), frozenset(generic_en), frozenset(generic_ko))
+    return Thesaurus(tuple(groups), frozenset(generic_en), frozenset(generic_ko), frozenset(weak_en),
+                     frozenset(w.replace(" ", "") for w in weak_ko))
 
 
 # ------------------------------------------------------------------------------- word frequency

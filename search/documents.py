@@ -36,6 +36,7 @@ def make_schema() -> Schema:
         amount=KEYWORD(scorable=True),  # limits the text states: "20char", "1000count", "25fps", and bare numbers
         bound=KEYWORD(scorable=True),  # the side of a stated limit a value is refused on: "over:count:4", "under:char:3"
         refused=TEXT(analyzer=EN, phrase=False),  # the states an official message refuses an action in
+        needed=TEXT(analyzer=EN, phrase=False),  # the states an official message allows an action only in
         summary_en=STORED(), summary_ko=STORED(),
     )
 
@@ -48,13 +49,14 @@ BOOST = {"name_words": 3.0, "message": 2.5, "desc_ko": 2.5, "gist": 1.25, "calle
 # Whoosh's BM25F, without length normalisation where a field's length says nothing about how much of it
 # a word is: the summary that stands in for a missing name, and the stated limits (a code that states
 # four limits is no less about each of them than a code that states one)
-WEIGHTING = BM25F(called_B=0.0, bound_B=0.0, refused_B=0.0)
+WEIGHTING = BM25F(called_B=0.0, bound_B=0.0, refused_B=0.0, needed_B=0.0)
 EN_FIELDS = ("name_words", "message", "gist", "called", "en", "topic")
 KO_FIELDS = ("desc_ko", "ko")
 BI_FIELDS = ("bi",)
 GLOSSARY_WEIGHT = 0.6  # a translated word counts for less than the word the user typed
 THESAURUS_WEIGHT = 0.4  # an everyday synonym ("edit" for update) counts for less than a translation
 GENERIC_WEIGHT = 0.2  # "error", "오류": never enough to decide the order, enough to break a tie
+WEAK_WEIGHT = 0.5  # "failed": said of almost any error, the name of a few
 EXACT_MESSAGE_BOOST = 35.0  # a whole official message written out ("Quota Exceeded"): more than a one-word name
 CORRECTION_WEIGHT = 0.8
 PART_WEIGHT = 0.5  # the parts of "useDvr" or "재전송" count for less than the whole word
@@ -67,7 +69,7 @@ EXACT_CODE_BOOST, EXACT_NAME_BOOST, NEAR_NAME_BOOST, STATUS_BOOST = 40.0, 30.0, 
 QUANTITY_BOOST = 4.0  # "20자" in a query and "20 characters" in a code's text: the limit it states
 NUMBER_BOOST = 1.0  # a bare number found in a code's text ("interval 1000")
 UNIT_BOOST = 3.0  # "21자" where the text states some limit in characters
-VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status", "amount", "bound", "refused")
+VOCAB_FIELDS = (*EN_FIELDS, *KO_FIELDS, *BI_FIELDS, "code", "name_exact", "status", "amount", "bound", "refused", "needed")
 _NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\d.]*\w)")
 
 
@@ -120,6 +122,7 @@ def documents(catalog) -> Iterator[dict]:
                 e.fix.en, e.fix.ko, placeholders_en, placeholders_ko)) if a not in codes)),  # "see 250104" states no limit
             "bound": " ".join(b.term for b in bounds(_join(e.message, e.description_ko))),  # NCP's own limits
             "refused": " ".join(refused_states(e.message)),
+            "needed": " ".join(needed_states(e.message)),
             "spell": _join(" ".join(names).replace("_", " "), e.message, e.summary.en, e.explanation.en,
                            e.fix.en, placeholders_en),
             "summary_en": e.summary.en, "summary_ko": e.summary.ko,
@@ -146,6 +149,28 @@ def _states_in(text: str) -> set[str]:
     return {s for w in words for s in _STATES if w == s or (len(w) >= 7 and osa(w, s, 1) <= 1)}
 
 
+def _allowed_in(message: str):
+    """(family, the states of it an official message allows an action only in) for each such clause
+    ("can be deleted only in 'READY' state": channel, {READY})."""
+    for m in _ONLY_IN.finditer(message):
+        allowed = _states_in(m.group(1))
+        words = message[: m.start()].lower().split()[-3:]
+        named = "cdn" if "cdn" in words else "record" if "record" in words else "channel"
+        family = next((f for f in (named, *STATE_FAMILIES) if allowed and allowed <= set(STATE_FAMILIES[f])), None)
+        if family is not None:
+            yield family, allowed
+
+
+def _state_words(states) -> list[str]:
+    return list(dict.fromkeys(s.lower().replace("_", " ") for s in states))
+
+
+def needed_states(message: str) -> list[str]:
+    """The states an official message allows an action only in, as lower-case words ("Snapshot can
+    create only in RECORDING": recording): what a query saying the resource was not in them finds."""
+    return _state_words(s for family, allowed in _allowed_in(message) for s in STATE_FAMILIES[family] if s in allowed)
+
+
 def refused_states(message: str) -> list[str]:
     """The states an official message refuses an action in, as lower-case words: the ones it names
     ("cannot be deleted during CREATING") and the others of a family it allows the action only in
@@ -153,14 +178,9 @@ def refused_states(message: str) -> list[str]:
     out: list[str] = []
     for m in _REFUSED_IN.finditer(message):
         out += sorted(_states_in(m.group(1)))
-    for m in _ONLY_IN.finditer(message):
-        allowed = _states_in(m.group(1))
-        words = message[: m.start()].lower().split()[-3:]
-        named = "cdn" if "cdn" in words else "record" if "record" in words else "channel"
-        family = next((f for f in (named, *STATE_FAMILIES) if allowed and allowed <= set(STATE_FAMILIES[f])), None)
-        if family is not None:
-            out += [s for s in STATE_FAMILIES[family] if s not in allowed]
-    return list(dict.fromkeys(s.lower().replace("_", " ") for s in out))
+    for family, allowed in _allowed_in(message):
+        out += [s for s in STATE_FAMILIES[family] if s not in allowed]
+    return _state_words(out)
 
 
 def title_message(message: str) -> str:

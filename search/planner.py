@@ -16,17 +16,19 @@ from quantities import numbers_with_units, quantities, spelled_values, units_wri
 
 from .analysis import BI, analyse, en_terms, english_pieces, loanword_spellings, split_compound
 from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEIGHT, EN_FIELDS, EXACT_CODE_BOOST,
-                        EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS, LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST,
-                        NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE, STATUS_BOOST, THESAURUS_WEIGHT,
-                        UNIT_BOOST)
-from .readings import (REFUSABLE_STATES, beyond, correct, held_for, is_value, loose_codes, max_typos, message_runs,
-                       near_codes, near_name, number_role, required_state_words, singled_out,
-                       state_clause_words, stated_bounds, written_as)
+                        EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS,
+                        LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST, NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE,
+                        STATUS_BOOST, THESAURUS_WEIGHT, UNIT_BOOST, WEAK_WEIGHT)
+from .readings import (REFUSABLE_STATES, beyond, cause_spans, correct, held_for, is_value, loose_codes, max_typos,
+                       message_runs, near_codes, near_name, number_role, required_state_words, singled_out,
+                       state_clause_words, stated_bounds, unmet_state_words, written_as)
 from .scoring import Concept
 
 BOUND_BOOST = 2.0  # a value on the refused side of a limit a code states
 MESSAGE_RUN_BOOST = 2.0  # per word of the longest run, when it is the longest by two words
 REFUSED_BOOST = 3.0  # a state the query says the action was refused in (below a state named in a name)
+CAUSE_WEIGHT = 1.5  # a word of the cause a query gives, against the action that failed
+NEEDED_BOOST = 1.5  # a state the query says the resource was not in, where a code allows the action only in it
 REQUIRED_STATE_WEIGHT = 1.0  # "must be idle" names the state READY as surely as typing it
 MAX_READ = 120  # characters: a longer query is a paste or a sentence, read as written
 SURE_STATUS_BOOST = 10.0
@@ -235,6 +237,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     spelled = spelled_values(norm)
     stems: list[str] = []
     word_concept: dict[str, str] = {}
+    concept_at: list[tuple[int, str]] = []  # (where a whole English word starts, its concept)
     current = None
     for piece in english_pieces(norm):
         low = piece.text.lower()
@@ -246,6 +249,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             weight = 1.0
             if low in spelled:  # "one quality set": a number, however written; as a word it is a determiner
                 key, weight = f"num:{spelled[low]}", PART_WEIGHT
+            concept_at.append((piece.start, key))
             word_stems = en_terms(low)
             stems.extend(word_stems)
             for st in word_stems:
@@ -372,8 +376,9 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
 
     # States. One the query says the action was refused in ("while it's streaming", "송출 중인 채널") is
     # evidence for the codes that refuse it there, by naming it or by allowing the action only in other
-    # states; one it says an action needs ("must be idle") is the catalog's word for it (READY), as if
-    # typed. Both in the concept of the word that names the state.
+    # states; one it says the resource was not in ("the channel is not live") is evidence for the codes
+    # that allow the action only there; one it says an action needs ("must be idle") is the catalog's
+    # word for it (READY), as if typed. All in the concept of the word that names the state.
     def states_of(forms):
         """The catalog's words for the states the thesaurus groups of these forms name."""
         return dict.fromkeys(c for f in forms for g in thesaurus.groups_of(f) for c in g.catalog if c in REFUSABLE_STATES)
@@ -381,17 +386,25 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     def english_concept(word):
         return word_concept.get(next(iter(en_terms(word)), ""), f"en:{word}")
 
+    def named_states(word):
+        """(the concept of a word naming a state, the catalog's words for the states it names)."""
+        if korean.has_hangul(word):
+            forms = vocab.korean.terms(word)
+            return next((f"ko:{f}" for f in forms if f"ko:{f}" in concepts), f"state:{word}"), states_of(forms)
+        word = word.lower()
+        states = states_of([word])
+        if word in REFUSABLE_STATES:
+            states[word] = None
+        return english_concept(word), states
+
     if thesaurus:
+        for word in unmet_state_words(norm):
+            key, states = named_states(word)
+            for state in states:
+                for term in en_terms(state):
+                    add(key, "needed", term, NEEDED_BOOST)
         for word in state_clause_words(norm):
-            if korean.has_hangul(word):
-                forms = vocab.korean.terms(word)
-                key = next((f"ko:{f}" for f in forms if f"ko:{f}" in concepts), f"state:{word}")
-                states = states_of(forms)
-            else:
-                word = word.lower()
-                key, states = english_concept(word), states_of([word])
-                if word in REFUSABLE_STATES:
-                    states[word] = None
+            key, states = named_states(word)
             for state in states:
                 for term in en_terms(state):
                     add(key, "refused", term, REFUSED_BOOST)
@@ -455,8 +468,9 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     stated = stated_bounds(vocab)
     if stated:
         values = [(found.value, found.unit, key, key[4:]) for found, key in named]
-        values += [(Fraction(t), "", f"num:{t}", t) for t in dict.fromkeys(tokens)  # "250999" looks like a code
-                   if t.isdigit() and t not in vocab.doc_of and (len(t) <= 4 or is_value(norm, t))]
+        # "250999" looks like a code; "30000000" is longer than any code or a slip of one
+        values += [(Fraction(t), "", f"num:{t}", t) for t in dict.fromkeys(tokens)
+                   if t.isdigit() and t not in vocab.doc_of and (len(t) <= 4 or len(t) > 7 or is_value(norm, t))]
         # "one" standing alone is a determiner ("in one schedule"), no value a limit could refuse
         values += [(v, "", f"num:{v}", word) for word, v in spelled.items() if v != 1]
         for value, unit, key, written in values:
@@ -494,11 +508,19 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         joined = "_".join(latin).lower()
         add(f"name:{joined}", "name_exact", joined, EXACT_NAME_BOOST)
 
+    # the cause a query gives ("fails because it is in use") is what an official message states
+    for start, end in cause_spans(norm):
+        for key in dict.fromkeys(k for at, k in concept_at if start <= at < end):
+            for t in concepts.get(key, {}):
+                concepts[key][t] *= CAUSE_WEIGHT
     if thesaurus:  # a word that only says something went wrong never decides the order
         for key, terms in concepts.items():
             if thesaurus.is_generic(key.partition(":")[2]):
                 for t in terms:
                     terms[t] *= GENERIC_WEIGHT
+            elif thesaurus.is_weak(key.partition(":")[2]):
+                for t in terms:
+                    terms[t] *= WEAK_WEIGHT
     # a word written twice ("qualities in one quality set") is one word of the query: it counts once
     unique = {frozenset(terms.items()): terms for terms in concepts.values() if terms}
     plan.concepts = tuple(unique.values())

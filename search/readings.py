@@ -41,10 +41,14 @@ def held_for(registry: dict, owner, build):
 # the status values an action can be refused in, lower case (the thesaurus's catalog words for them)
 REFUSABLE_STATES = frozenset(s.lower() for family in STATE_FAMILIES.values() for s in family if "_" not in s)
 _STATE_CLAUSE_EN = re.compile(
-    r"(?i)\b(?:while|whilst|during|already|still)\s+(?:(?:the|my|our|its|it|it's|it is|is|was|are|were|be|been|being|"
+    r"(?i)\b(?:while|whilst|during|already|still|currently)\s+(?:(?:the|my|our|its|it|it's|it is|is|was|are|were|be|been|being|"
     r"still|already|currently|channel|cdn|content|stream|recording|being)\s+)*(?!not\b)([a-z]+)")
 _REQUIRED_STATE = re.compile(r"(?i)\b(?:must|has to|have to|needs? to|should|only when it is|only if it is) be\s+([a-z]+)")
 _STATE_CLAUSE_KO = re.compile(r"([가-힣]+)\s?중(?:인|에|이라|이어서|일|이던)(?!\s?아니)")
+_UNMET_STATE_EN = re.compile(
+    r"(?i)\b(?:not|isn't|isnt|wasn't|aren't|weren't|never|no longer)\s+(?:(?:yet|currently|actually|in|the|a|an|been|"
+    r"being|even)\s+)*([a-z]+)")
+_UNMET_STATE_KO = re.compile(r"([가-힣]+)\s?(?:중|상태)(?:이|가)?\s?(?:아니|아님|아녀)")
 
 
 def message_runs(typed: list[str], vocab) -> dict[str, int]:
@@ -86,6 +90,21 @@ def state_clause_words(norm: str) -> list[str]:
     """The words a query names the current state with: "streaming" in "while it's streaming", "made" in
     "still being made", "송출" in "송출 중인 채널" (not in "녹화 중이 아니라고")."""
     return [m.group(1) for m in _STATE_CLAUSE_EN.finditer(norm)] + [m.group(1) for m in _STATE_CLAUSE_KO.finditer(norm)]
+
+
+def unmet_state_words(norm: str) -> list[str]:
+    """The words a query names a state with that the resource was not in: "live" in "the channel
+    is not live", "녹화" in "녹화 중이 아니라고"."""
+    return [m.group(1) for m in _UNMET_STATE_EN.finditer(norm)] + [m.group(1) for m in _UNMET_STATE_KO.finditer(norm)]
+
+
+_CAUSE = re.compile(r"(?i)\b(?:because|due to|cuz|coz|'cause)\b([^.;!?()]*)")
+
+
+def cause_spans(norm: str) -> list[tuple[int, int]]:
+    """Where the cause a query gives stands: "it is used by a channel" in "cannot remove the profile
+    because it is used by a channel"."""
+    return [m.span(1) for m in _CAUSE.finditer(norm)]
 
 
 def written_as(norm: str, phrase: str) -> bool:

@@ -225,6 +225,70 @@ def test_a_state_an_action_was_refused_in_finds_the_codes_that_refuse_it_there(s
     assert code in codes(search_service, query)[:k]
 
 
+@pytest.mark.parametrize("message,states", [
+    ("Channel can be deleted only in 'READY' state.", ["ready"]),
+    ("The request channel status is no \"PUBLISHING\"", ["publishing"]),
+    ("you can create short clip when channel status READY or PUBLIHSING", ["ready", "publishing"]),  # NCP's typo
+    ("Record status should be TRANSFER_READY or TRANSFER_FAIL when upload.", ["transfer ready", "transfer fail"]),
+    ("The content can't be deleted during CREATING.", []),  # refused in one state, allowed in the rest
+    ("Channel is not found", []),
+])
+def test_the_states_an_official_message_allows_an_action_only_in(message, states):
+    assert search.needed_states(message) == states
+
+
+@pytest.mark.parametrize("query,words", [
+    ("record start fails because the channel isn't live", ["live"]),
+    ("snapshot fails when not yet recording", ["recording"]),
+    ("스냅샷이 안 만들어져요 녹화 중이 아니래요", ["녹화"]),
+    ("채널이 레디 상태가 아니라서", ["레디"]),
+    ("recording is already running", []),
+])
+def test_a_query_names_a_state_the_resource_was_not_in(query, words):
+    assert search.unmet_state_words(query) == words
+
+
+@pytest.mark.parametrize("query,code,k", [
+    ("the record won't start because the channel is not live", "250134", 1),  # status is no PUBLISHING
+    ("스냅샷 생성이 안 돼요 녹화 중이 아니라고 하네요", "250156", 1),  # create only in RECORDING, not 250169
+    ("the channel is not publishing", "250101", 1),  # no action: the code that says so itself
+])
+def test_a_state_the_resource_was_not_in_finds_the_codes_that_need_it(search_service, query, code, k):
+    assert code in codes(search_service, query)[:k]
+
+
+def test_a_query_gives_its_cause_after_because():
+    query = "cannot remove the profile because it is used by a channel. what now"
+    (start, end), = search.cause_spans(query)
+    assert query[start:end].strip() == "it is used by a channel"
+    assert search.cause_spans("quality profile cannot be removed") == []
+
+
+@pytest.mark.parametrize("query,code", [
+    ("removing a quality profile fails because it is used by a channel", "250306"),  # Resource is in use
+    ("deleting curtain content fails because a channel is using it", "250423"),  # content is in using
+])
+def test_the_cause_a_query_gives_outweighs_the_action_that_failed(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
+@pytest.mark.parametrize("query,code", [
+    ("snapshot request fails just after publishing started", "250157"),  # not START_TEST_PUBLISH_FAILED
+    ("inserting the curtain again fails, it is already inserted", "250422"),  # not CURTAIN_INSERT_FAILED
+    ("my short clip failed to upload", "250167"),  # a failure named by the code still counts
+])
+def test_failed_is_said_of_any_error_and_decides_only_with_other_words(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
+@pytest.mark.parametrize("query,code", [
+    ("video bitrate 25000000 rejected", "250322"),  # at most 20000000
+    ("width 2560 too wide", "250366"),  # integer between 128 and 1920
+])
+def test_a_long_number_past_a_stated_limit_finds_the_code_stating_it(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
 @pytest.mark.parametrize("query,code", [
     ("restream targetName value that you specified is not allowed", "250130"),  # not the channel value's
     ("the recording status is not", "250137"),
