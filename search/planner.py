@@ -19,7 +19,7 @@ from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEI
                         EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS,
                         LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST, NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE,
                         STATUS_BOOST, THESAURUS_WEIGHT, UNIT_BOOST, WEAK_WEIGHT)
-from .readings import (REFUSABLE_STATES, beyond, cause_spans, correct, held_for, is_value, loose_codes, max_typos,
+from .readings import (REFUSABLE_STATES, beyond, cause_spans, context_spans, correct, held_for, is_value, loose_codes, max_typos,
                        message_runs, near_codes, near_name, number_role, required_state_words, singled_out,
                        state_clause_words, stated_bounds, unmet_state_words, written_as)
 from .scoring import Concept
@@ -27,6 +27,7 @@ from .scoring import Concept
 BOUND_BOOST = 2.0  # a value on the refused side of a limit a code states
 MESSAGE_RUN_BOOST = 2.0  # per word of the longest run, when it is the longest by two words
 REFUSED_BOOST = 3.0  # a state the query says the action was refused in (below a state named in a name)
+CONTEXT_WEIGHT = 0.5  # a word of what was being done when the error came ("when creating a clip")
 CAUSE_WEIGHT = 1.5  # a word of the cause a query gives, against the action that failed
 NEEDED_BOOST = 1.5  # a state the query says the resource was not in, where a code allows the action only in it
 REQUIRED_STATE_WEIGHT = 1.0  # "must be idle" names the state READY as surely as typing it
@@ -508,6 +509,13 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         joined = "_".join(latin).lower()
         add(f"name:{joined}", "name_exact", joined, EXACT_NAME_BOOST)
 
+    # what was being done when the error came ("when creating a clip") sets the scene: the rest of the
+    # query says what went wrong
+    inside = {k for start, end in context_spans(norm) for at, k in concept_at if start <= at < end}
+    if inside and any(k not in inside for _, k in concept_at if k in concepts):
+        for key in inside:
+            for t in concepts.get(key, {}):
+                concepts[key][t] *= CONTEXT_WEIGHT
     # the cause a query gives ("fails because it is in use") is what an official message states
     for start, end in cause_spans(norm):
         for key in dict.fromkeys(k for at, k in concept_at if start <= at < end):

@@ -107,6 +107,17 @@ def cause_spans(norm: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in _CAUSE.finditer(norm)]
 
 
+_CONTEXT = re.compile(
+    r"(?i)\b(?:when|while|whenever|after|before)\s+(?:(?:i|we|you|i'm|am|was|were|are|is)\s+)*"
+    r"(?:(?:trying|tried|try) to\s+)?[a-z]+ing\b[^.;,!?()]*")
+
+
+def context_spans(norm: str) -> list[tuple[int, int]]:
+    """Where a query says what was being done when the error came ("when creating a clip" in
+    "snapshot id not found when creating a clip"): the setting, not the error."""
+    return [m.span() for m in _CONTEXT.finditer(norm)]
+
+
 def written_as(norm: str, phrase: str) -> bool:
     """True when the words of a phrase stand in the query as written, in order."""
     typed, words = _LATIN_WORD.findall(norm.lower()), _LATIN_WORD.findall(phrase.lower())

@@ -272,6 +272,21 @@ def test_the_cause_a_query_gives_outweighs_the_action_that_failed(search_service
     assert codes(search_service, query)[0] == code
 
 
+def test_a_query_says_what_was_being_done_when_the_error_came():
+    query = "snapshot id not found when creating a clip, help"
+    (start, end), = search.context_spans(query)
+    assert query[start:end] == "when creating a clip"
+    assert search.context_spans("error when the channel is created") == []  # no action being done
+
+
+@pytest.mark.parametrize("query,code", [
+    ("snapshot id not found when creating a clip", "250159"),  # Requested snapshot not found, not a clip code
+    ("bucket doesn't exist when uploading the recording", "250705"),  # not the record's own codes
+])
+def test_what_was_being_done_counts_for_less_than_what_went_wrong(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
 @pytest.mark.parametrize("query,code", [
     ("snapshot request fails just after publishing started", "250157"),  # not START_TEST_PUBLISH_FAILED
     ("inserting the curtain again fails, it is already inserted", "250422"),  # not CURTAIN_INSERT_FAILED
