@@ -403,16 +403,19 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             key, states = named_states(word)
             for state in states:
                 for term in en_terms(state):
-                    add(key, "needed", term, NEEDED_BOOST)
+                    add(f"need:{key}", "needed", term, NEEDED_BOOST)
         for word in state_clause_words(norm):
             key, states = named_states(word)
             for state in states:
                 for term in en_terms(state):
                     add(key, "refused", term, REFUSED_BOOST)
         for word in required_state_words(norm):
-            for state in states_of([word]):
+            key, states = named_states(word)
+            for state in states:
                 if state != word:
-                    add_en(english_concept(word), state, REQUIRED_STATE_WEIGHT)
+                    add_en(key, state, REQUIRED_STATE_WEIGHT)
+                for term in en_terms(state):
+                    add(f"need:{key}", "needed", term, NEEDED_BOOST)
 
     # 초성 and the word being typed: one concept per token, the best of the words it can be, each
     # with its glossary translations

@@ -81,9 +81,14 @@ def singled_out(runs: dict[str, int], words: int) -> list[str]:
     return tied if len(tied) <= MAX_SHARED_MESSAGE else []
 
 
+_REQUIRED_STATE_KO = re.compile(r"([가-힣]+)\s?(?:중|상태)(?:이어야|여야|이여야)")
+
+
 def required_state_words(norm: str) -> list[str]:
-    """The words a query names a state an action needs with: "idle" in "must be idle"."""
-    return [m.group(1).lower() for m in _REQUIRED_STATE.finditer(norm)]
+    """The words a query names a state an action needs with: "idle" in "must be idle", "동작" in
+    "CDN이 동작 중이어야 한다고"."""
+    return ([m.group(1).lower() for m in _REQUIRED_STATE.finditer(norm)]
+            + [m.group(1) for m in _REQUIRED_STATE_KO.finditer(norm)])
 
 
 def state_clause_words(norm: str) -> list[str]:

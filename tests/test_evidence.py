@@ -340,3 +340,13 @@ def test_a_code_in_pasted_json_is_written_as_it_is(search_service):
 ])
 def test_a_state_an_action_needs_counts_as_the_catalogs_word_for_it(search_service, query, code):
     assert codes(search_service, query)[0] == code
+
+
+@pytest.mark.parametrize("query,words", [
+    ("the cdn must be running first", ["running"]),
+    ("CDN이 동작중이어야 한다고 나와요", ["동작"]),
+    ("채널이 레디 상태여야 하나요", ["레디"]),
+    ("녹화 중이 아니라고", []),
+])
+def test_a_query_names_the_state_an_action_needs(query, words):
+    assert search.required_state_words(query) == words
