@@ -122,23 +122,29 @@ def numbers_with_units(text: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Bound:
-    """A limit a text states: values above `value` ("over") or below it ("under") are refused.
+    """A limit a text states: values above `value` ("over") or below it ("under") are refused, or
+    every value but the `allowed` ones ("only": "only [0, 1, 2] are supported").
     unit is a base unit ("char", "count", "s"...) or "" for a bare number ("the limit is 10")."""
 
-    side: str  # "over" or "under"
+    side: str  # "over", "under" or "only"
     unit: str
-    value: Fraction
+    value: Fraction  # the limit ("over", "under"); the least allowed value ("only")
+    allowed: tuple[Fraction, ...] = ()  # "only": every value allowed, in order
 
     @property
     def term(self) -> str:
-        v = self.value
-        return f"{self.side}:{self.unit}:{v.numerator if v.denominator == 1 else format(float(v), 'g')}"
+        if self.side == "only":
+            return f"only:{self.unit}:" + ",".join(_number_text(v) for v in self.allowed)
+        return f"{self.side}:{self.unit}:{_number_text(self.value)}"
 
     @classmethod
     def parse(cls, term: str) -> "Bound | None":
         side, _, rest = term.partition(":")
         unit, _, value = rest.rpartition(":")
         try:
+            if side == "only":
+                allowed = tuple(Fraction(v) for v in value.split(","))
+                return cls(side, unit, min(allowed), allowed) if allowed else None
             return cls(side, unit, Fraction(value)) if side in ("over", "under") else None
         except (ValueError, ZeroDivisionError):
             return None
@@ -147,7 +153,30 @@ class Bound:
         """True when the value, in that base unit ("" for none), is on the refused side of this bound."""
         if unit != self.unit:
             return False
+        if self.side == "only":
+            return value not in self.allowed
         return value > self.value if self.side == "over" else value < self.value
+
+
+def _number_text(v: Fraction) -> str:
+    return str(v.numerator) if v.denominator == 1 else format(float(v), "g")
+
+
+# the values a message allows, and no other: "only audio channel value [0, 1, 2] are supported",
+# "only integer "1000" is supported", "bFrames only 0,1,2 are available", "should be 360"
+_ONLY_LIST = re.compile(r"(?i)\bonly\b[A-Za-z0-9 :]{0,40}?\[\s*([\d.]+(?:\s*,\s*[\d.]+)*)\s*\]")
+_ONLY_ONE = re.compile(r'(?i)\bonly (?:integer )?"(\d+(?:\.\d+)?)"|\bshould be (\d+(?:\.\d+)?)\s*(?:\.|$)')
+_ONLY_AVAILABLE = re.compile(r"(?i)\bonly (\d+(?:\s*,\s*\d+)*) (?:is|are) (?:available|supported|allowed)")
+
+
+def allowed_values(text: str) -> tuple[Bound, ...]:
+    """The lists of values a text allows and no other, as "only" bounds."""
+    out = []
+    for m in (*_ONLY_LIST.finditer(text), *_ONLY_AVAILABLE.finditer(text)):
+        out.append(tuple(dict.fromkeys(Fraction(v.strip()) for v in m.group(1).split(","))))
+    for m in _ONLY_ONE.finditer(text):
+        out.append((Fraction(m.group(1) or m.group(2)),))
+    return tuple(Bound("only", "", min(values), values) for values in out if values)
 
 
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
@@ -188,6 +217,8 @@ def bounds(text: str) -> tuple[Bound, ...]:
             out[Bound("over", unit, value * factor)] = None
         elif _LOWER_BEFORE.search(before) or _LOWER_AFTER.match(after):
             out[Bound("under", unit, value * factor)] = None
+    for bound in allowed_values(text):
+        out[bound] = None
     return tuple(out)
 
 

@@ -12,7 +12,9 @@ from whoosh.filedb.filestore import RamStorage
 import korean
 import lexicon
 
-from .analysis import SPELL, KoreanReaderTokenizer, analyse, loanword_groups
+from quantities import bounds
+
+from .analysis import EN, SPELL, KoreanReaderTokenizer, analyse, loanword_groups
 from .documents import EN_FIELDS, KO_FIELDS, VOCAB_FIELDS, documents, make_schema, message_parts, message_words
 from .hangul import QueryReader, from_keyboard, is_whole_hangul
 from .readings import deletions
@@ -192,14 +194,18 @@ class Vocab:
     korean: korean.KoreanReader | None = None  # Korean analysis as mecab gave it at build, without mecab
     frequencies: lexicon.Frequencies | None = None  # what queries need of wordfreq's lists
     ko_analyzer: KoreanReaderTokenizer | None = None  # the KO analyzer's terms and offsets, through korean
+    limited: frozenset = frozenset()  # stems of the official messages that state a limit ("width", "bitrat")
 
     @classmethod
     def read(cls, reader, storage, korean_words=()) -> "Vocab":
         """The vocabulary of one index; korean_words (the glossary's) join the index's Korean words."""
         terms = {f: frozenset(reader.field_terms(f)) for f in VOCAB_FIELDS if f in reader.schema}
         doc_of, cat_of, by_name, messages, runs = {}, {}, {}, {}, {}
+        limited: set[str] = set()
         for docnum, fields in reader.iter_docs():
             doc_of[fields["code"]] = docnum
+            if bounds(fields.get("message_text") or ""):
+                limited.update(analyse(EN, fields["message_text"]))
             words = message_words(fields.get("message_text") or "")
             if words:
                 messages.setdefault(words[0], {}).setdefault(len(words), {}).setdefault(words, []).append(
@@ -231,7 +237,7 @@ class Vocab:
         frequencies = lexicon.Frequencies.from_json(_read_json(storage, FREQUENCY_FILE))
         return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name,
                    _typing(reader, terms, words, korean_words, reader_ko, frequencies), messages, runs,
-                   reader_ko, frequencies, KoreanReaderTokenizer(reader_ko))
+                   reader_ko, frequencies, KoreanReaderTokenizer(reader_ko), frozenset(limited))
 
     def zipf(self, word: str) -> float:
         """How common an English word of the index is (the spelling corrector's prior)."""

@@ -19,12 +19,13 @@ from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEI
                         EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS,
                         LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST, NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE,
                         STATUS_BOOST, THESAURUS_WEIGHT, UNIT_BOOST, WEAK_WEIGHT)
-from .readings import (REFUSABLE_STATES, beyond, cause_spans, context_spans, correct, held_for, is_value, loose_codes, max_typos,
+from .readings import (REFUSABLE_STATES, beyond, cause_spans, context_spans, correct, follows_limited_word, held_for, is_value, loose_codes, max_typos,
                        message_runs, near_codes, near_name, number_role, required_state_words, singled_out,
                        state_clause_words, stated_bounds, unmet_state_words, written_as)
 from .scoring import Concept
 
 BOUND_BOOST = 2.0  # a value on the refused side of a limit a code states
+ONLY_WEIGHT = 0.3  # ... of a list of the only values allowed: it refuses almost every number
 MESSAGE_RUN_BOOST = 2.0  # per word of the longest run, when it is the longest by two words
 REFUSED_BOOST = 3.0  # a state the query says the action was refused in (below a state named in a name)
 CONTEXT_WEIGHT = 0.5  # a word of what was being done when the error came ("when creating a clip")
@@ -436,8 +437,11 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         add(f"num:{code}", "code", code, EXACT_CODE_BOOST)
         plan.corrections[written] = code
     tokens = re.findall(r"[A-Za-z0-9_]+", norm)
+    # "200개", "200으로", "width 100": amounts, not code 200 or 100
+    amounts_typed = {t for t in tokens if t.isdigit() and (t in with_units or is_value(norm, t)
+                                                           or follows_limited_word(norm, t, vocab))}
     for token in dict.fromkeys(tokens):
-        if token.isdigit() and (token in with_units or is_value(norm, token)):  # "200개", "200으로": amounts, not code 200
+        if token in amounts_typed:
             add(f"num:{token}", "amount", token, NUMBER_BOOST * PART_WEIGHT)  # "50 files": a unit we do not read
         elif token.isdigit():
             role, marker = number_role(norm, token, vocab, words=len(tokens) > 1 or korean.has_hangul(norm))
@@ -474,14 +478,15 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         values = [(found.value, found.unit, key, key[4:]) for found, key in named]
         # "250999" looks like a code; "30000000" is longer than any code or a slip of one
         values += [(Fraction(t), "", f"num:{t}", t) for t in dict.fromkeys(tokens)
-                   if t.isdigit() and t not in vocab.doc_of and (len(t) <= 4 or len(t) > 7 or is_value(norm, t))]
+                   if t not in with_units and (t in amounts_typed or (
+                       t.isdigit() and t not in vocab.doc_of and (len(t) <= 4 or len(t) > 7)))]
         # "one" standing alone is a determiner ("in one schedule"), no value a limit could refuse
         values += [(v, "", f"num:{v}", word) for word, v in spelled.items() if v != 1]
         for value, unit, key, written in values:
             value += beyond(norm, written)  # "more than 5" is refused where 5 is the most allowed
             for bound in stated:
                 if bound.refuses(value, unit):
-                    add(key, "bound", bound.term, BOUND_BOOST)
+                    add(key, "bound", bound.term, BOUND_BOOST * (ONLY_WEIGHT if bound.side == "only" else 1.0))
     for unit, number in units_written(norm).items():  # "15 seconds" is one word of the query, not two
         word = concepts.pop(f"ko:{unit}" if korean.has_hangul(unit) else f"en:{unit}", None)
         for key, boost in (word or {}).items():

@@ -10,6 +10,7 @@ from fractions import Fraction
 import lexicon
 from quantities import Bound
 
+from .analysis import en_terms
 from .distance import osa
 from .documents import STATE_FAMILIES
 
@@ -199,6 +200,20 @@ def is_value(norm: str, number: str) -> bool:
     amount, whatever code or status has the same digits."""
     at = _number_at(norm, number)
     return at is not None and bool(_VALUE_AFTER.match(norm[at[1]:]) or _VALUE_BEFORE.search(norm[:at[0]]))
+
+
+_WORD_BEFORE = re.compile(r"(?i)\b([a-z]{3,})\W{0,3}$")
+_MARKERS = frozenset({"code", "error", "errorcode", "status", "http", "https", "err", "number", "no"})
+
+
+def follows_limited_word(norm: str, number: str, vocab) -> bool:
+    """True for a number written right after a word the catalog states a limit of ("width 100",
+    "interval 500"): a value, whatever code or status has the same digits."""
+    at = _number_at(norm, number)
+    m = _WORD_BEFORE.search(norm[:at[0]]) if at else None
+    if m is None or m.group(1).lower() in _MARKERS:
+        return False
+    return any(stem in vocab.limited for stem in en_terms(m.group(1).lower()))
 
 
 # a code as people copy it from a screenshot or read it out: digits in groups ("250 104", "250-104"),

@@ -305,6 +305,15 @@ def test_a_long_number_past_a_stated_limit_finds_the_code_stating_it(search_serv
 
 
 @pytest.mark.parametrize("query,code", [
+    ("video width 100", "250366"),  # a width of 100 (at least 128), not API Gateway code 100
+    ("timedmeta interval 500", "250351"),  # only 1000 is supported, not code 500
+    ("bitrate error code 500", "500"),  # after "code" the number is the code
+])
+def test_a_number_after_a_word_the_catalog_limits_is_its_value(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
+@pytest.mark.parametrize("query,code", [
     ("restream targetName value that you specified is not allowed", "250130"),  # not the channel value's
     ("the recording status is not", "250137"),
     ("bFrames only 0,1,2 are available if resolution", "250335"),

@@ -77,7 +77,24 @@ def test_the_limits_a_text_states_are_read_with_the_side_a_value_is_refused_on(t
     assert {b.term for b in bounds(text)} == expected
 
 
-@pytest.mark.parametrize("text", ["Snapshot ID: {0} created.", "The timemachineMin should be 360.", "error 250104",
+@pytest.mark.parametrize("text,allowed", [
+    ("The audio channel value that you specified is not allowed: only audio channel value [0, 1, 2] are supported.",
+     [0, 1, 2]),
+    ('The timedmeta that you specified is not allowed: only integer "1000" is supported.', [1000]),
+    ("only audio sampling rate value MP3:[8000,11025, 12000] are supported", [8000, 11025, 12000]),
+    ("bFrames only 0,1,2 are available if resolution less than 921600 (1280*720)", [0, 1, 2]),
+    ("The timemachineMin should be 360.", [360]),
+    ("only frame rate value [10, 15, 23.97, 24] are supported", [10, 15, Fraction("23.97"), 24]),
+])
+def test_the_only_values_a_text_allows_refuse_every_other(text, allowed):
+    (only,) = [b for b in bounds(text) if b.side == "only"]
+    assert list(only.allowed) == allowed
+    assert Bound.parse(only.term) == only
+    assert not only.refuses(Fraction(allowed[-1])) and only.refuses(Fraction(allowed[-1]) + 7)
+    assert not only.refuses(Fraction(allowed[-1]) + 7, "char")  # a value in another unit is another thing
+
+
+@pytest.mark.parametrize("text", ["Snapshot ID: {0} created.", "error 250104", "channel should be ready.",
                                   "only profile value [BASELINE, MAIN, HIGH]", "Video codec must have a value"])
 def test_a_text_that_states_no_limit_has_no_bound(text):
     assert bounds(text) == ()
