@@ -355,7 +355,8 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 phrase = en_terms(exp.matched)
                 if len(phrase) > 1:
                     key = f"th:{exp.matched}"
-                elif phrase and " " in exp.matched.strip() and written_as(norm, exp.matched):
+                elif phrase and any(" " in w.strip() and written_as(norm, w) for w in exp.group.en
+                                    if en_terms(w) == phrase):  # "did not work" as much as "doesn't work"
                     # "too short" as written: its one content word, with what it means here
                     key = word_concept.get(phrase[0]) or f"th:{exp.matched}"
                 else:

@@ -272,6 +272,12 @@ def test_the_cause_a_query_gives_outweighs_the_action_that_failed(search_service
     assert codes(search_service, query)[0] == code
 
 
+@pytest.mark.parametrize("query", ["creating a snapshot didn't work", "the snapshot creation did not work",
+                                   "snapshot creation doesn't work"])
+def test_every_way_of_writing_a_phrase_means_what_the_phrase_means(search_service, query):
+    assert codes(search_service, query)[0] == "250170"  # SNAPSHOT_CREATE_FAILED, not SNAPSHOT_CREATED
+
+
 def test_a_query_says_what_was_being_done_when_the_error_came():
     query = "snapshot id not found when creating a clip, help"
     (start, end), = search.context_spans(query)
@@ -291,6 +297,7 @@ def test_what_was_being_done_counts_for_less_than_what_went_wrong(search_service
     ("snapshot request fails just after publishing started", "250157"),  # not START_TEST_PUBLISH_FAILED
     ("inserting the curtain again fails, it is already inserted", "250422"),  # not CURTAIN_INSERT_FAILED
     ("my short clip failed to upload", "250167"),  # a failure named by the code still counts
+    ("can't find the record file for download", "250706"),  # not RECORD_FILE_CANNOT_DELETE
 ])
 def test_failed_is_said_of_any_error_and_decides_only_with_other_words(search_service, query, code):
     assert codes(search_service, query)[0] == code

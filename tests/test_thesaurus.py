@@ -72,11 +72,19 @@ def test_generic_words_are_words_that_name_no_error(thesaurus):
         assert not thesaurus.is_generic(word), word
 
 
+def test_weak_words_are_said_of_any_error_but_name_a_few(thesaurus):
+    for word in ("failed", "Fails", "cannot", "can't", "unable"):
+        assert thesaurus.is_weak(word) and not thesaurus.is_generic(word), word
+    for word in ("error", "실패", "channel", "invalid"):  # 실패 tells Korean descriptions apart
+        assert not thesaurus.is_weak(word), word
+
+
 @pytest.mark.parametrize("text,problem", [
     ('[[group]]\ncatalog = ["update"]\nen = ["edit"]\nsynonyms = ["x"]\n', "group #1: unknown key 'synonyms'"),
     ('[group]\n', "group: must be an array of tables"),
     ('[[groups]]\ncatalog = ["a"]\n', "unknown key 'groups'"),
     ('[generic]\nen = ["error"]\nkr = ["오류"]\n', "generic: unknown key 'kr'"),
+    ('[generic]\nweak_en = ["Failed"]\n', "must be lower-case English"),
     ('[[group]]\ncatalog = ["update"]\nen = ["Edit"]\n', "must be lower-case English"),
     ('[[group]]\ncatalog = ["update"]\nko = ["edit"]\n', "has no Hangul"),
     ('[[group]]\nen = ["edit"]\n', "needs at least one 'catalog' word"),
