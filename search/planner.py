@@ -21,7 +21,7 @@ from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEI
                         STATUS_BOOST, THESAURUS_WEIGHT, UNIT_BOOST, WEAK_WEIGHT)
 from .readings import (REFUSABLE_STATES, beyond, cause_spans, context_spans, correct, follows_limited_word, held_for, is_value, loose_codes, max_typos,
                        message_runs, near_codes, near_name, number_role, required_state_words, singled_out,
-                       state_clause_words, stated_bounds, unmet_state_words, written_as)
+                       state_clause_words, stated_bounds, unmet_state_words, written_apart, written_as)
 from .scoring import Concept
 
 BOUND_BOOST = 2.0  # a value on the refused side of a limit a code states
@@ -261,6 +261,11 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 add_en(key, synonym, THESAURUS_WEIGHT)
             known = low in vocab.words or any(vocab.has(f, st) for st in word_stems for f in EN_FIELDS)
             parts = [] if known else split_compound(low, vocab.words)
+            if known and not parts and len(low) >= 6 and not any(
+                    vocab.has(f, st) for st in word_stems for f in ("name_words", "message")):
+                # a compound of words the catalog writes apart ("shortclip": SHORT_CLIP_*) is those words
+                whole = split_compound(low, vocab.words)
+                parts = whole if written_apart(whole, vocab) else []
             for part in parts:  # "bucketname" is bucket and name
                 stems.extend(en_terms(part))
                 add_en(f"en:{part}", part, 1.0)

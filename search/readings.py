@@ -44,6 +44,10 @@ REFUSABLE_STATES = frozenset(s.lower() for family in STATE_FAMILIES.values() for
 _STATE_CLAUSE_EN = re.compile(
     r"(?i)\b(?:while|whilst|during|already|still|currently)\s+(?:(?:the|my|our|its|it|it's|it is|is|was|are|were|be|been|being|"
     r"still|already|currently|channel|cdn|content|stream|recording|being)\s+)*(?!not\b)([a-z]+)")
+# "the channel is publishing", "cdn's still creating": the state a resource is in, said outright
+_STATE_SAID_EN = re.compile(
+    r"(?i)\b(?:channel|cdn|stream|recording|content|curtain|it)(?:\s+is|\s+was|'s)\s+(?:(?:still|currently|already|being)\s+)*"
+    r"(?!not\b)([a-z]+)")
 _REQUIRED_STATE = re.compile(r"(?i)\b(?:must|has to|have to|needs? to|should|only when it is|only if it is) be\s+([a-z]+)")
 _STATE_CLAUSE_KO = re.compile(r"([가-힣]+)\s?중(?:인|에|이라|이어서|일|이던)(?!\s?아니)")
 _UNMET_STATE_EN = re.compile(
@@ -95,7 +99,9 @@ def required_state_words(norm: str) -> list[str]:
 def state_clause_words(norm: str) -> list[str]:
     """The words a query names the current state with: "streaming" in "while it's streaming", "made" in
     "still being made", "송출" in "송출 중인 채널" (not in "녹화 중이 아니라고")."""
-    return [m.group(1) for m in _STATE_CLAUSE_EN.finditer(norm)] + [m.group(1) for m in _STATE_CLAUSE_KO.finditer(norm)]
+    said = [m.group(1) for m in _STATE_SAID_EN.finditer(norm)]
+    clause = [m.group(1) for m in _STATE_CLAUSE_EN.finditer(norm)]
+    return list(dict.fromkeys(clause + said)) + [m.group(1) for m in _STATE_CLAUSE_KO.finditer(norm)]
 
 
 def unmet_state_words(norm: str) -> list[str]:
@@ -300,6 +306,23 @@ def near_name(name: str, vocab) -> str | None:
         if 0 < distance <= limit:
             found.append((distance, cand))
     return min(found)[1] if found else None
+
+
+_OFFICIAL_PAIRS: dict[int, tuple] = {}
+
+
+def _official_pairs(vocab) -> frozenset:
+    """Every two words in a row of the index's names and official messages ("short", "clip")."""
+    pairs = {pair for n in vocab.names.values() for _, parts in n for pair in zip(parts, parts[1:])}
+    pairs.update(pair for run in vocab.message_runs for pair in zip(run, run[1:]))
+    return frozenset(pairs)
+
+
+def written_apart(parts: list[str], vocab) -> bool:
+    """True when words stand in a row in some name or official message ("short clip" in
+    SHORT_CLIP_NOT_FOUND): written as one word, they are still those words."""
+    pairs = held_for(_OFFICIAL_PAIRS, vocab, _official_pairs)
+    return len(parts) > 1 and all(pair in pairs for pair in zip(parts, parts[1:]))
 
 
 def stated_bounds(vocab) -> tuple[Bound, ...]:

@@ -209,6 +209,9 @@ def test_the_states_an_official_message_refuses_an_action_in(message, states):
     ("송출 중인 채널은 설정 변경이 안 되나요", ["송출"]),
     ("스냅샷 만들수 없데요 녹화 중이 아니라고", []),  # not recording: no state it was refused in
     ("snapshot fails while not recording", []),
+    ("update refused, the channel is publishing", ["publishing"]),  # the state said outright
+    ("the cdn's still creating", ["creating"]),
+    ("the channel is not found", []),
 ])
 def test_a_query_names_the_state_an_action_was_refused_in(query, words):
     assert search.state_clause_words(query) == words
@@ -220,6 +223,7 @@ def test_a_query_names_the_state_an_action_was_refused_in(query, words):
     ("송출 중에 스케줄 만들 수 없나요", "250213", 1),  # create schedule when channel status is READY
     ("curtain content can't be deleted while it is still being made", "250421", 3),  # during CREATING
     ("이미 송출 중인 채널이라서 안 된다고 하네요", "250102", 1),  # no action: the state itself is the answer
+    ("update refused, the channel is publishing", "250132", 3),  # updated only in 'READY' state
 ])
 def test_a_state_an_action_was_refused_in_finds_the_codes_that_refuse_it_there(search_service, query, code, k):
     assert code in codes(search_service, query)[:k]
@@ -276,6 +280,14 @@ def test_the_cause_a_query_gives_outweighs_the_action_that_failed(search_service
                                    "snapshot creation doesn't work"])
 def test_every_way_of_writing_a_phrase_means_what_the_phrase_means(search_service, query):
     assert codes(search_service, query)[0] == "250170"  # SNAPSHOT_CREATE_FAILED, not SNAPSHOT_CREATED
+
+
+@pytest.mark.parametrize("query,code", [
+    ("shortclip not found", "250168"),  # SHORT_CLIP_NOT_FOUND, the two words the catalog writes apart
+    ("quality set with zero qualities", "250313"),  # at least 1 quality: zero is a number too
+])
+def test_words_run_together_and_numbers_spelled_out_are_read_as_meant(search_service, query, code):
+    assert codes(search_service, query)[0] == code
 
 
 def test_a_query_says_what_was_being_done_when_the_error_came():
