@@ -25,7 +25,7 @@ from .readings import (REFUSABLE_STATES, beyond, cause_spans, context_spans, cor
 from .scoring import Concept
 
 BOUND_BOOST = 2.0  # a value on the refused side of a limit a code states
-ONLY_WEIGHT = 0.3  # ... of a list of the only values allowed: it refuses almost every number
+ONLY_WEIGHT = 0.5  # the side of a list of the only values allowed: it refuses almost every number
 MESSAGE_RUN_BOOST = 2.0  # per word of the longest run, when it is the longest by two words
 REFUSED_BOOST = 3.0  # a state the query says the action was refused in (below a state named in a name)
 CONTEXT_WEIGHT = 0.5  # a word of what was being done when the error came ("when creating a clip")
