@@ -19,12 +19,13 @@ from .documents import (BI_FIELDS, BOOST, COMPOUND_BIGRAM_WEIGHT, CORRECTION_WEI
                         EXACT_MESSAGE_BOOST, EXACT_NAME_BOOST, GENERIC_WEIGHT, GLOSSARY_WEIGHT, KO_FIELDS,
                         LOOSE_BIGRAM_WEIGHT, NEAR_NAME_BOOST, NUMBER_BOOST, PART_WEIGHT, QUANTITY_BOOST, QUERY_NOISE,
                         STATUS_BOOST, THESAURUS_WEIGHT, UNIT_BOOST, WEAK_WEIGHT)
-from .readings import (REFUSABLE_STATES, beyond, cause_spans, context_spans, correct, follows_limited_word, held_for, is_value, loose_codes, max_typos,
+from .readings import (REFUSABLE_STATES, beyond, cause_spans, context_spans, correct, follows_limited_word, limit_sides, held_for, is_value, loose_codes, max_typos,
                        message_runs, near_codes, near_name, number_role, required_state_words, singled_out,
                        state_clause_words, stated_bounds, unmet_state_words, written_apart, written_as)
 from .scoring import Concept
 
 BOUND_BOOST = 2.0  # a value on the refused side of a limit a code states
+SIDE_BOOST = 1.0  # a side of a limit said without a value ("too many")
 ONLY_WEIGHT = 0.5  # the side of a list of the only values allowed: it refuses almost every number
 MESSAGE_RUN_BOOST = 2.0  # per word of the longest run, when it is the longest by two words
 REFUSED_BOOST = 3.0  # a state the query says the action was refused in (below a state named in a name)
@@ -493,6 +494,12 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
             for bound in stated:
                 if bound.refuses(value, unit):
                     add(key, "bound", bound.term, BOUND_BOOST * (ONLY_WEIGHT if bound.side == "only" else 1.0))
+    # a value said to be past a limit without the value ("too many b frames", "fps too low"): evidence for
+    # the codes that state a limit on that side, less than a value would be
+    for side in limit_sides(norm):
+        for bound in stated:
+            if bound.side == side:
+                add(f"side:{side}", "bound", bound.term, SIDE_BOOST)
     for unit, number in units_written(norm).items():  # "15 seconds" is one word of the query, not two
         word = concepts.pop(f"ko:{unit}" if korean.has_hangul(unit) else f"en:{unit}", None)
         for key, boost in (word or {}).items():

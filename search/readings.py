@@ -113,6 +113,20 @@ def unmet_state_words(norm: str) -> list[str]:
 _CAUSE = re.compile(r"(?i)\b(?:because|due to|cuz|coz|'cause)\b([^.;!?()]*)")
 
 
+_PAST_MOST = re.compile(
+    r"(?i)\b(?:too (?:many|much|high|big|large|long|wide|tall|far|late|fast)|exceed(?:s|ed|ing)?|over the (?:limit|max(?:imum)?)"
+    r"|above the (?:limit|max(?:imum)?))\b|너무 (?:많|크|커|높|길|늦)|초과|넘(?:었|어|는|게|음|습)")
+_SHORT_OF_LEAST = re.compile(
+    r"(?i)\b(?:too (?:few|little|low|small|short|early|narrow|soon)|not enough|below the (?:minimum|min)|under the (?:minimum|min))\b"
+    r"|너무 (?:적|작|낮|짧|이르)|부족|미만")
+
+
+def limit_sides(norm: str) -> list[str]:
+    """The sides of a limit a query says a value was on without giving it: "over" for "too many",
+    "너무 커요"; "under" for "too low", "너무 짧아요"."""
+    return [side for side, pattern in (("over", _PAST_MOST), ("under", _SHORT_OF_LEAST)) if pattern.search(norm)]
+
+
 def cause_spans(norm: str) -> list[tuple[int, int]]:
     """Where the cause a query gives stands: "it is used by a channel" in "cannot remove the profile
     because it is used by a channel"."""

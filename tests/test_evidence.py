@@ -290,6 +290,22 @@ def test_words_run_together_and_numbers_spelled_out_are_read_as_meant(search_ser
     assert codes(search_service, query)[0] == code
 
 
+@pytest.mark.parametrize("query,sides", [
+    ("too many qualities", ["over"]), ("bitrate exceeds the limit", ["over"]), ("파일이 너무 커요", ["over"]),
+    ("fps too low", ["under"]), ("채널 이름이 너무 짧아요", ["under"]), ("bitrate 3000", []),
+])
+def test_a_query_says_which_side_of_a_limit_a_value_was_on(query, sides):
+    assert search.limit_sides(query) == sides
+
+
+@pytest.mark.parametrize("query,code", [
+    ("too many qualities in one quality set", "250313"),  # at most 4, not "only one 1080p"
+    ("bframes too many", "250324"),  # less than or equal to 4, not greater than or equal to 0
+])
+def test_a_side_of_a_limit_said_without_a_value_finds_the_codes_limiting_that_side(search_service, query, code):
+    assert codes(search_service, query)[0] == code
+
+
 def test_a_query_says_what_was_being_done_when_the_error_came():
     query = "snapshot id not found when creating a clip, help"
     (start, end), = search.context_spans(query)
