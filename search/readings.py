@@ -96,10 +96,17 @@ def required_state_words(norm: str) -> list[str]:
             + [m.group(1) for m in _REQUIRED_STATE_KO.finditer(norm)])
 
 
+# "a live channel", "the recording channel": the state a resource is in, as its adjective
+# (not "creating channel" or "changing channel settings": an action on it)
+_STATE_BEFORE_EN = re.compile(r"(?i)\b(live|streaming|broadcasting|publishing|airing|on-?air|recording|running|idle)\s+"
+                              r"(?:channel|cdn|stream)s?\b")
+
+
 def state_clause_words(norm: str) -> list[str]:
     """The words a query names the current state with: "streaming" in "while it's streaming", "made" in
     "still being made", "송출" in "송출 중인 채널" (not in "녹화 중이 아니라고")."""
     said = [m.group(1) for m in _STATE_SAID_EN.finditer(norm)]
+    said += [m.group(1) for m in _STATE_BEFORE_EN.finditer(norm)]
     clause = [m.group(1) for m in _STATE_CLAUSE_EN.finditer(norm)]
     return list(dict.fromkeys(clause + said)) + [m.group(1) for m in _STATE_CLAUSE_KO.finditer(norm)]
 

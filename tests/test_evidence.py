@@ -211,6 +211,8 @@ def test_the_states_an_official_message_refuses_an_action_in(message, states):
     ("snapshot fails while not recording", []),
     ("update refused, the channel is publishing", ["publishing"]),  # the state said outright
     ("the cdn's still creating", ["creating"]),
+    ("cant delete live channel", ["live"]),  # the state as the resource's adjective
+    ("deleting a streaming channel", ["streaming"]),
     ("the channel is not found", []),
 ])
 def test_a_query_names_the_state_an_action_was_refused_in(query, words):
@@ -224,6 +226,7 @@ def test_a_query_names_the_state_an_action_was_refused_in(query, words):
     ("curtain content can't be deleted while it is still being made", "250421", 3),  # during CREATING
     ("이미 송출 중인 채널이라서 안 된다고 하네요", "250102", 1),  # no action: the state itself is the answer
     ("update refused, the channel is publishing", "250132", 3),  # updated only in 'READY' state
+    ("cant delete live channel", "250114", 1),  # not a live curtain code
 ])
 def test_a_state_an_action_was_refused_in_finds_the_codes_that_refuse_it_there(search_service, query, code, k):
     assert code in codes(search_service, query)[:k]
