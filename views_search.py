@@ -7,7 +7,9 @@ one place, lookup.lookup(); the words a query matched come back as spans and are
 (the `marked` template filter)."""
 from __future__ import annotations
 
+import functools
 import json
+import math
 import re
 import threading
 from types import SimpleNamespace
@@ -52,19 +54,31 @@ def find(query: str, limit: int, page: int = 1, category: str | None = None, pas
     return found
 
 
-MAX_MARKED = 2 * 1024  # (text, spans) pairs kept marked up: a few per code and query word (~1 KB each); cleared if ever passed
+MAX_PLAIN = 8 * 1024  # texts kept escaped and encoded: every shown field of the catalog (5 per code); cleared if ever passed
+MAX_MARKED = 1024  # (text, spans) pairs kept marked up (~1 KB each): a query word on a code comes back; cleared if ever passed
+_plain_cache: dict[str, tuple[str, str, str]] = {}
 _marked_cache: dict[tuple, tuple[str, str, str]] = {}
 
 
 def marked_pieces(marked: Marked) -> tuple[str, str, str]:
     """A field's marked-up HTML, the same as a JSON string, and its spans as JSON, made once per text and spans."""
-    # Most shown fields of a hit match nothing, and the same words mark the same code alike: a
-    # results page then costs dictionary look-ups rather than escaping and encoding every field.
-    key = (marked.text, marked.spans)
+    # Most shown fields of a hit match nothing: those are kept by text alone, apart from the marked
+    # ones, so that the many different marked fields of unique queries never push them out.
+    spans = marked.spans
+    if not spans:
+        made = _plain_cache.get(marked.text)
+        if made is None:
+            html = str(escape(marked.text))
+            made = (html, _encode(html), "[]")
+            if len(_plain_cache) >= MAX_PLAIN:
+                _plain_cache.clear()
+            _plain_cache[marked.text] = made
+        return made
+    key = (marked.text, spans)
     made = _marked_cache.get(key)
     if made is None:
-        html = _mark_up(marked.text, marked.spans)
-        made = (html, _encode(html), _encode([list(span) for span in marked.spans]))
+        html = _mark_up(marked.text, spans)
+        made = (html, _encode(html), _encode([list(span) for span in spans]))
         if len(_marked_cache) >= MAX_MARKED:
             _marked_cache.clear()
         _marked_cache[key] = made
@@ -154,7 +168,11 @@ def code_hint(query: str):
 
 def _int_arg(name: str, default: int) -> int | None:
     """A positive integer query argument no larger than MAX_LIMIT (None if it is anything else)."""
-    raw = request.args.get(name)
+    return _int_value(request.args.get(name), default)
+
+
+def _int_value(raw: str | None, default: int) -> int | None:
+    """_int_arg() of an argument's raw value."""
     if raw is None or raw == "":
         return default
     raw = raw.strip()
@@ -223,8 +241,20 @@ def render_search(query: str, found: Lookup | None, category: str, pasted_form: 
         categories=cat.categories, category_titles=category_titles,
         paste=paste, paste_entry=cat.get(paste.matches[0].code) if paste and paste.matches else None,
         pinned=found.pinned if found else 0, pasted_form=pasted_form, too_long=too_long,
-        hint=code_hint(query) if query and not (paste and paste.matches) else None, ranges=code_ranges(cat),
-        counts={c.slug: len(cat.in_category(c.slug)) for c in cat.categories})
+        hint=code_hint(query) if query and not (paste and paste.matches) else None, **category_listing(cat))
+
+
+_listing: tuple = (None, {})  # the catalog last listed, and its listing
+
+
+def category_listing(cat) -> dict:
+    """Each category's code range and count (the no-results page lists them), made once per catalog."""
+    global _listing
+    listed, listing = _listing
+    if listed is not cat:
+        listing = {"ranges": code_ranges(cat), "counts": {c.slug: len(cat.in_category(c.slug)) for c in cat.categories}}
+        _listing = (cat, listing)
+    return listing
 
 
 def code_ranges(cat) -> dict[str, tuple[str, str]]:
@@ -253,11 +283,12 @@ def entry_json(entry) -> dict:
     return _entry_made(entry)[0]
 
 
-def _entry_made(entry) -> tuple[dict, str]:
+def _entry_made(entry, made: dict | None = None, origin: str | None = None) -> tuple[dict, str]:
     """entry_json() and the same encoded without its closing brace, made once per code and origin."""
     # The catalog is immutable: callers copy the dict before adding to it.
-    made = current_app.extensions["entry_json"]
-    key = (entry.code, origin_key(request.environ))
+    if made is None:
+        made, origin = current_app.extensions["entry_json"], origin_key(request.environ)
+    key = (entry.code, origin)
     found = made.get(key)
     if found is None:
         fields = {
@@ -280,13 +311,21 @@ def result_json(hit, entry) -> dict:
     }
 
 
-def result_text(hit, entry) -> str:
-    """result_json() encoded, from pieces encoded once per code and per marked field."""
-    pieces = [(_encoded_key(name), marked_pieces(value)) for name, value in hit.marked.items()]
-    highlights = ",".join(key + html for key, (_, html, _) in pieces)
-    marks = ",".join(key + spans for key, (_, _, spans) in pieces)
-    return (f'{_entry_made(entry)[1]},"score":{_encode(hit.score)},"highlights":{{{highlights}}},'
-            f'"marks":{{{marks}}},"match":{"null" if hit.match is None else _encode(hit.match)}}}')
+def results_text(shown, made: dict, origin: str) -> str:
+    """result_json() of every (hit, entry) encoded and joined, from pieces encoded once per code and per marked field."""
+    out = []
+    for hit, entry in shown:
+        pieces = [(_encoded_key(name), marked_pieces(value)) for name, value in hit.marked.items()]
+        highlights = ",".join(key + html for key, (_, html, _) in pieces)
+        marks = ",".join(key + spans for key, (_, _, spans) in pieces)
+        out.append(f'{_entry_made(entry, made, origin)[1]},"score":{_number(hit.score)},"highlights":{{{highlights}}},'
+                   f'"marks":{{{marks}}},"match":{"null" if hit.match is None else _encode(hit.match)}}}')
+    return ",".join(out)
+
+
+def _number(value: float) -> str:
+    """A score as the JSON encoder writes it (repr for a finite float) without a call through the encoder."""
+    return float.__repr__(value) if type(value) is float and math.isfinite(value) else _encode(value)
 
 
 _encoded_keys: dict[str, str] = {}
@@ -327,11 +366,38 @@ def api_search():
             return body
         body["paste"] = paste_json(found.paste)
         return no_store(body)
-    # the same bytes as returning the dict, with each result's fixed parts encoded once
-    text = (f'{{"query":{_encode(query)},"total":{results.total},"page":{results.page},"limit":{results.limit},'
-            f'"results":[{",".join(result_text(hit, entry) for hit, entry in shown)}],'
-            f'"did_you_mean":{_encode(results.did_you_mean)}}}\n')
+    text = api_text(query, results, shown, current_app.extensions["entry_json"], origin_key(request.environ))
     return current_app.response_class(text, mimetype=current_app.json.mimetype)
+
+
+def api_text(query: str, results, shown, made: dict, origin: str) -> str:
+    """The answer of api_search() for typed words: the same bytes as returning its dict, each result's fixed parts encoded once."""
+    return (f'{{"query":{_encode(query)},"total":{results.total},"page":{results.page},"limit":{results.limit},'
+            f'"results":[{results_text(shown, made, origin)}],'
+            f'"did_you_mean":{_encode(results.did_you_mean)}}}\n')
+
+
+def lean_api_search(app: Flask, args: dict, environ) -> str | None:
+    """api_search()'s answer to typed words, made outside Flask's request chain (web.store.AnswerPath), or None: the view answers."""
+    # None for an error, a paste, a failed search, or a code whose permalink was never made (url_for needs a request)
+    query = args.get("q")
+    limit, page = _int_value(args.get("limit"), API_LIMIT), _int_value(args.get("page"), 1)
+    if query is None or not query.strip() or limit is None or page is None:
+        return None
+    extensions = app.extensions
+    cat, matcher = extensions["catalog"], extensions["matcher"]
+    category = args.get("category", "").strip()
+    if (category and cat.category(category) is None) or matcher.looks_like_paste(query):
+        return None
+    found = lookup(query, search=extensions["search"], matcher=matcher, limit=limit, page=page,
+                   category=category or None, paste=False)
+    if found.degraded:
+        return None
+    made, origin = extensions["entry_json"], origin_key(environ)
+    shown = [(hit, entry) for hit in found.results.hits if (entry := cat.get(hit.code)) is not None]
+    if any((entry.code, origin) not in made for _, entry in shown):
+        return None
+    return api_text(query, found.results, shown, made, origin)
 
 
 @search.route("/api/match", methods=["POST"])
@@ -394,3 +460,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(search)
     app.extensions["result_rows"] = ResultRows()
     app.extensions["entry_json"] = {}
+    lean = policy.LeanAnswer("search.api_search", getattr(api_search, policy.ATTRIBUTE),
+                             functools.partial(lean_api_search, app))
+    app.extensions.setdefault("lean_answers", {})["/api/search"] = lean

@@ -227,6 +227,41 @@ def test_stored_pages_skip_the_flask_request_chain(fresh_app):
     assert len(started) == 3
 
 
+def _answer(response) -> tuple:
+    return response.status_code, sorted((k, v) for k, v in response.headers.items() if k != "Date"), response.get_data()
+
+
+def test_plain_searches_skip_the_flask_request_chain_with_the_same_answers(fresh_app, make_app):
+    plain = make_app(SHARE_IMAGES=False)
+    plain.extensions["lean_answers"].clear()  # every search through Flask's view
+    lean, flask_only = fresh_app.test_client(), plain.test_client()
+    started = []
+    request_started.connect(lambda *a, **k: started.append(1), fresh_app, weak=False)
+    paths = ["/api/search?q=recording+stop", "/api/search?q=%EC%B1%84%EB%84%90+%EC%82%AD%EC%A0%9C&page=1",
+             "/api/search?q=upload&category=recording", "/api/search?q=qqzzxv", "/api/search?q=recording+stop"]
+    for path in paths:  # each shown code's permalink made once, by the view
+        lean.get(path)
+    started.clear()
+    # new answers, of codes shown before (a kept answer asked for in an encoding not made yet goes to Flask)
+    for limit, headers in ((10, {}), (4, {"Accept-Encoding": "gzip"}), (5, {"Accept-Encoding": "br, gzip"})):
+        for path in [f"{path}&limit={limit}" for path in paths] + (paths if not headers else []):
+            answer = lean.get(path, headers=headers)
+            assert _answer(answer) == _answer(flask_only.get(path, headers=headers)), (path, headers)
+            assert answer.headers["Content-Security-Policy"] and answer.headers["Access-Control-Allow-Origin"] == "*"
+            assert answer.headers["Date"]
+    assert started == []
+    # what the path cannot decide goes to Flask: a conditional request, another or a repeated
+    # parameter, an error, a paste, HEAD
+    etag = lean.get("/api/search?q=recording+stop").headers["ETag"]
+    assert lean.get("/api/search?q=recording+stop", headers={"If-None-Match": etag}).status_code == 304
+    assert lean.get("/api/search?q=recording&lang=ko").status_code == 200
+    assert lean.get("/api/search?q=recording&q=stop").status_code == 200
+    assert lean.get("/api/search?q=recording&limit=0").status_code == 400
+    assert lean.get("/api/search?q=" + "%7B%22error%22%3A%7B%22errorCode%22%3A%22250104%22%7D%7D").status_code == 200
+    assert lean.head("/api/search?q=recording").status_code == 200
+    assert len(started) == 6
+
+
 def test_fast_path_chooses_the_language_like_flask(fresh_app):
     client = fresh_app.test_client()
     ko = client.get("/codes/250104?lang=ko").get_data(as_text=True)  # renders, sets the cookie
@@ -387,3 +422,15 @@ def test_a_kept_search_page_names_only_the_parameters_it_is_keyed_by(fresh_app):
     assert first == again and len(fresh_app.extensions["answer_cache"]) == 1
     assert '<meta property="og:url" content="http://localhost/search?q=channel">' in again
     assert "utm_source" not in again and "x=" not in again.split("<body", 1)[1].split("</header>", 1)[0]
+
+
+def test_unmarked_fields_stay_kept_whatever_is_marked():
+    import views_search
+    from search import Marked
+
+    plain = Marked("Channel <name> is wrong")
+    assert views_search.marked_pieces(plain) == ("Channel &lt;name&gt; is wrong", '"Channel &lt;name&gt; is wrong"', "[]")
+    for i in range(views_search.MAX_MARKED + 1):  # unique queries mark ever new spans
+        views_search.marked_pieces(Marked(f"word {i}", ((0, 4),)))
+    assert plain.text in views_search._plain_cache
+    assert views_search.marked_pieces(Marked("a b", ((2, 3),)))[0] == "a <mark>b</mark>"

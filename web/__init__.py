@@ -35,8 +35,7 @@ log = logging.getLogger("lse.web")
 DEFAULT_PAGE_STORE_BYTES = 64 * 1024 * 1024
 DEFAULT_ANSWER_CACHE_BYTES = 1024 * 1024  # a few hundred answers: the popular queries; more costs a worker its 100 MB
 NO_STORE_STATUSES = frozenset({400, 401, 403, 405, 413, 414, 429, 431})
-DYNAMIC_GZIP_LEVEL = 6
-DYNAMIC_BROTLI_QUALITY = 4
+DYNAMIC_GZIP_LEVEL, DYNAMIC_BROTLI_QUALITY = store.DYNAMIC_GZIP_LEVEL, store.DYNAMIC_BROTLI_QUALITY
 
 
 # ----------------------------------------------------------------------- keys
@@ -56,10 +55,8 @@ def _page_key(pol: policy.Policy) -> tuple | None:
 
 def _answer_key(pol: policy.Policy) -> tuple:
     """Keyed by the declared parameters only, in their declared order, normalized."""
-    args = request.args
-    values = tuple(store.normalized(args.get(name)) for name in pol.params)
     lang = _language() if pol.by_language else None
-    return (request.endpoint, origin.origin_key(request.environ), lang, values)
+    return store.answer_key(request.endpoint, pol, request.args, request.environ, lang)
 
 
 def _language() -> str:
@@ -75,7 +72,7 @@ def serve_stored():
     g.policy = pol
     if pol is None or pol.kind == "private" or request.method not in ("GET", "HEAD"):
         return None
-    if pol.kind == "answer":
+    if pol.kind == "answer" and not request.environ.get(store.YIELDED):
         store.cooperative_yield()
     if not current_app.config["PRERENDER"]:
         return None
@@ -233,7 +230,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InternalServerError, errors.handle_server_error)
 
     prefix = (app.static_url_path or "/static").rstrip("/") + "/"
-    static = assets.StaticLayer(app.wsgi_app, prefix)
+    answers = store.AnswerPath(app.wsgi_app, app.extensions["answer_cache"], app.extensions.get("lean_answers", {}),
+                               app.json.mimetype, enabled=lambda: config["PRERENDER"] and not app.debug)
+    static = assets.StaticLayer(answers, prefix)
     assets.init_app(app, static)
     wsgi = store.FastPath(static, pages, enabled=lambda: config["PRERENDER"])
     wsgi = origin.OriginMiddleware(wsgi, site)

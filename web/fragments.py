@@ -61,9 +61,13 @@ def forget(app) -> None:
 
 def fragment_key() -> tuple:
     """What a fragment may depend on: the interface language, the translations' locale, the origin."""
-    from flask import request
+    from flask import g, request
     from flask_babel import get_locale
 
     from i18n import select_language
 
-    return select_language(), str(get_locale()), request.root_url
+    # request.root_url is rebuilt on every access; the locale is not kept, force_locale() may change it
+    root = g.get("fragment_root")
+    if root is None:
+        root = g.fragment_root = request.root_url
+    return select_language(), str(get_locale()), root

@@ -39,6 +39,15 @@ class Policy:
     accept: Callable[[dict], bool] | None = None  # permalink: which view arguments may be kept
 
 
+@dataclass(frozen=True)
+class LeanAnswer:
+    """An answer view whose plain GETs web.store.AnswerPath answers outside Flask's request chain."""
+
+    endpoint: str
+    policy: Policy
+    make: Callable[[dict, dict], str | None]  # (args, environ) -> the body of a complete 200 answer, or None: the view answers
+
+
 def _mark(policy: Policy):
     def decorate(view):
         setattr(view, ATTRIBUTE, policy)

@@ -22,8 +22,10 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from urllib.parse import parse_qsl
+
 from werkzeug.datastructures import Accept
-from werkzeug.http import generate_etag, parse_accept_header, parse_cookie, parse_etags
+from werkzeug.http import generate_etag, http_date, parse_accept_header, parse_cookie, parse_etags
 
 import i18n
 
@@ -39,6 +41,8 @@ HOLD_PLAIN_BELOW = 4096  # bytes: larger pages are held compressed only
 MAX_ORIGINS = 4  # distinct origins pages are kept for (one when LSE_SITE_URL is set)
 ENTRY_OVERHEAD = 600  # bytes per entry for its key and headers, counted in the budgets
 DROP_HEADERS = frozenset({"set-cookie", "content-length", "date", "etag", "content-encoding"})
+DYNAMIC_GZIP_LEVEL = 6  # a search answer is compressed once, when it is made: cheap levels
+DYNAMIC_BROTLI_QUALITY = 4
 
 
 def compressible(content_type: str | None) -> bool:
@@ -323,3 +327,76 @@ class FastPath:
             return []
         start_response("200 OK", list(headers))
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [entry.body(enc)]
+
+
+# ------------------------------------------------------------------ WSGI path for search answers
+
+YIELDED = "lse.yielded"  # environ key: this request let the other greenlets run already
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE",
+               "HTTP_RANGE", "HTTP_IF_RANGE")
+
+
+def answer_key(endpoint: str, pol: policies.Policy, args, environ, lang: str | None) -> tuple:
+    """An answer's key in the AnswerCache: the declared parameters only, in their declared order, normalized."""
+    return (endpoint, origin_key(environ), lang, tuple(normalized(args.get(name)) for name in pol.params))
+
+
+class AnswerPath:
+    """Plain GETs of a search endpoint answered before Flask, with the very answer Flask would give."""
+
+    # For a unique query the request chain (context, hooks, a response object built twice) cost
+    # more CPU than the search itself. Kept answers are served, new ones made, kept and served;
+    # whatever needs more (a conditional request, a parameter the answer is not keyed by, an
+    # error, a paste, HEAD) goes to Flask, as does everything when answers are not kept.
+
+    def __init__(self, app, cache: AnswerCache, answers: dict[str, policies.LeanAnswer], content_type: str,
+                 enabled=lambda: True):
+        if any(lean.policy.by_language for lean in answers.values()):
+            raise ValueError("AnswerPath keys answers without a language: only views declared by_language=False")
+        self.app, self.cache, self.answers, self.enabled = app, cache, answers, enabled
+        self.content_type = content_type
+
+    def __call__(self, environ, start_response):
+        lean = self.answers.get(environ.get("PATH_INFO", ""))
+        if lean is not None and environ.get("REQUEST_METHOD") == "GET" and self.enabled():
+            served = self.serve(lean, environ, start_response)
+            if served is not None:
+                return served
+        return self.app(environ, start_response)
+
+    def serve(self, lean: policies.LeanAnswer, environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if not query.isascii() or any(name in environ for name in CONDITIONAL):
+            return None
+        pairs = _query_args(query)
+        if pairs is None:
+            return None
+        args = dict(pairs)
+        if not args.keys() <= set(lean.policy.params):
+            return None
+        cooperative_yield()
+        environ[YIELDED] = True  # once per request, should Flask answer it after all
+        key = answer_key(lean.endpoint, lean.policy, args, environ, None)
+        accept = environ.get("HTTP_ACCEPT_ENCODING", "")
+        entry = self.cache.get(key)
+        if entry is None:
+            text = lean.make(args, environ)
+            if text is None:
+                return None
+            headers = [("Content-Type", self.content_type), ("Cache-Control", lean.policy.cache_control)]
+            entry = Stored.build(text.encode(), headers, lean.policy, self.content_type,
+                                 (DYNAMIC_GZIP_LEVEL, DYNAMIC_BROTLI_QUALITY), encodings_for(accept)[:1])
+            if not self.cache.put(key, entry):
+                return None
+        enc = entry.pick(accept)
+        if enc == "identity" and entry.wanted(accept) != "identity":  # Flask compresses this one
+            return None
+        body, headers = entry.variants[enc]
+        start_response("200 OK", headers + [("Date", http_date())])
+        return [body]
+
+
+def _query_args(query: str) -> list[tuple[str, str]] | None:
+    """The query's arguments as Flask's request.args reads them; None when a name comes twice (Flask answers)."""
+    pairs = parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote")
+    return pairs if len({name for name, _ in pairs}) == len(pairs) else None
