@@ -6,6 +6,7 @@ so "24 hours" in a message and "1 day" in a query, or "5 Mbps" and "5000 kbps", 
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -131,7 +132,7 @@ class Bound:
     value: Fraction  # the limit ("over", "under"); the least allowed value ("only")
     allowed: tuple[Fraction, ...] = ()  # "only": every value allowed, in order
 
-    @property
+    @functools.cached_property
     def term(self) -> str:
         if self.side == "only":
             return f"only:{self.unit}:" + ",".join(_number_text(v) for v in self.allowed)

@@ -79,12 +79,18 @@ def exact_codes(vocab, norm: str) -> list[str]:
 _THESAURUS_GLOSSARIES: dict[int, tuple[lexicon.Thesaurus, tuple]] = {}
 
 
-def thesaurus_glossary(thesaurus: lexicon.Thesaurus) -> tuple[korean.Glossary, dict]:
-    """The thesaurus matched like the glossary (Korean words, English phrases), and each matched
-    group's catalog words, the ones documents contain (built once per thesaurus)."""
+def thesaurus_glossary(thesaurus: lexicon.Thesaurus) -> tuple[korean.Glossary, dict, dict]:
+    """The thesaurus matched like the glossary (Korean words, English phrases), each matched
+    group's catalog words (the ones documents contain) and its English phrases by their terms
+    ("doesn't work", "did not work": ("work",)), built once per thesaurus."""
     def build(t):
         groups = [(korean.GlossaryGroup(g.ko, g.english), g.catalog) for g in t.groups]
-        return korean.Glossary([g for g, _ in groups], en_key=en_terms), {id(g): c for g, c in groups}
+        phrases: dict[int, dict[tuple, list[str]]] = {}
+        for g, _ in groups:
+            for w in g.en:
+                if " " in w.strip():
+                    phrases.setdefault(id(g), {}).setdefault(tuple(en_terms(w)), []).append(w)
+        return korean.Glossary([g for g, _ in groups], en_key=en_terms), {id(g): c for g, c in groups}, phrases
     return held_for(_THESAURUS_GLOSSARIES, thesaurus, build)
 
 
@@ -352,7 +358,7 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     # Everyday Korean for the catalog's verbs and states ("안 넣었어요" is missing, "꺼야" off): the
     # group's words at the thesaurus weight, in the concept of the morpheme they were said with
     if thesaurus:
-        everyday, catalog_of = thesaurus_glossary(thesaurus)
+        everyday, catalog_of, phrases_of = thesaurus_glossary(thesaurus)
         for exp in everyday.expand(norm, morphs, stems):
             catalog_words = catalog_of[id(exp.group)]
             if not korean.has_hangul(exp.matched):
@@ -361,8 +367,8 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
                 phrase = en_terms(exp.matched)
                 if len(phrase) > 1:
                     key = f"th:{exp.matched}"
-                elif phrase and any(" " in w.strip() and written_as(norm, w) for w in exp.group.en
-                                    if en_terms(w) == phrase):  # "did not work" as much as "doesn't work"
+                elif phrase and any(written_as(norm, w) for w in  # "did not work" as much as "doesn't work"
+                                    phrases_of.get(id(exp.group), {}).get(tuple(phrase), ())):
                     # "too short" as written: its one content word, with what it means here
                     key = word_concept.get(phrase[0]) or f"th:{exp.matched}"
                 else:
