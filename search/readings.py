@@ -98,6 +98,7 @@ def required_state_words(norm: str) -> list[str]:
 
 # "a live channel", "the recording channel": the state a resource is in, as its adjective
 # (not "creating channel" or "changing channel settings": an action on it)
+_STATE_BEFORE_KO = re.compile(r"(라이브|생방송|온에어)\s?(?:채널|스트림|방송)")
 _STATE_BEFORE_EN = re.compile(r"(?i)\b(live|streaming|broadcasting|publishing|airing|on-?air|recording|running|idle)\s+"
                               r"(?:channel|cdn|stream)s?\b")
 
@@ -107,6 +108,7 @@ def state_clause_words(norm: str) -> list[str]:
     "still being made", "송출" in "송출 중인 채널" (not in "녹화 중이 아니라고")."""
     said = [m.group(1) for m in _STATE_SAID_EN.finditer(norm)]
     said += [m.group(1) for m in _STATE_BEFORE_EN.finditer(norm)]
+    said += [m.group(1) for m in _STATE_BEFORE_KO.finditer(norm)]
     clause = [m.group(1) for m in _STATE_CLAUSE_EN.finditer(norm)]
     return list(dict.fromkeys(clause + said)) + [m.group(1) for m in _STATE_CLAUSE_KO.finditer(norm)]
 

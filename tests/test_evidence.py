@@ -213,6 +213,7 @@ def test_the_states_an_official_message_refuses_an_action_in(message, states):
     ("the cdn's still creating", ["creating"]),
     ("cant delete live channel", ["live"]),  # the state as the resource's adjective
     ("deleting a streaming channel", ["streaming"]),
+    ("라이브 채널 삭제가 안 돼요", ["라이브"]),
     ("the channel is not found", []),
 ])
 def test_a_query_names_the_state_an_action_was_refused_in(query, words):
@@ -227,6 +228,7 @@ def test_a_query_names_the_state_an_action_was_refused_in(query, words):
     ("이미 송출 중인 채널이라서 안 된다고 하네요", "250102", 1),  # no action: the state itself is the answer
     ("update refused, the channel is publishing", "250132", 3),  # updated only in 'READY' state
     ("cant delete live channel", "250114", 1),  # not a live curtain code
+    ("라이브 채널 삭제가 안 돼요", "250114", 3),  # above the live curtain codes but one (삭제 is remove too)
 ])
 def test_a_state_an_action_was_refused_in_finds_the_codes_that_refuse_it_there(search_service, query, code, k):
     assert code in codes(search_service, query)[:k]
