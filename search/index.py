@@ -195,6 +195,7 @@ class Vocab:
     frequencies: lexicon.Frequencies | None = None  # what queries need of wordfreq's lists
     ko_analyzer: KoreanReaderTokenizer | None = None  # the KO analyzer's terms and offsets, through korean
     limited: frozenset = frozenset()  # stems of the official messages that state a limit ("width", "bitrat")
+    pairs: frozenset = frozenset()  # two words in a row of a name or an official message ("short", "clip")
 
     @classmethod
     def read(cls, reader, storage, korean_words=()) -> "Vocab":
@@ -230,6 +231,8 @@ class Vocab:
         for n in terms.get("name_exact", ()):
             parts = tuple(n.split("_"))
             names.setdefault(len(parts), []).append((n, parts))
+        pairs = {pair for n in names.values() for _, parts in n for pair in zip(parts, parts[1:])}
+        pairs.update(pair for run in runs for pair in zip(run, run[1:]))
         codes = sorted(doc_of, key=lambda c: (len(c), c))
         table = {line: (tuple(map(tuple, content)), tuple(map(tuple, bare)))
                  for line, (content, bare) in _read_json(storage, KOREAN_FILE).items()}
@@ -237,7 +240,8 @@ class Vocab:
         frequencies = lexicon.Frequencies.from_json(_read_json(storage, FREQUENCY_FILE))
         return cls(terms, codes, doc_of, cat_of, words, deletes, names, by_name,
                    _typing(reader, terms, words, korean_words, reader_ko, frequencies), messages, runs,
-                   reader_ko, frequencies, KoreanReaderTokenizer(reader_ko), frozenset(limited))
+                   reader_ko, frequencies, KoreanReaderTokenizer(reader_ko), frozenset(limited),
+                   frozenset(pairs))
 
     def zipf(self, word: str) -> float:
         """How common an English word of the index is (the spelling corrector's prior)."""

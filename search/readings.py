@@ -331,21 +331,10 @@ def near_name(name: str, vocab) -> str | None:
     return min(found)[1] if found else None
 
 
-_OFFICIAL_PAIRS: dict[int, tuple] = {}
-
-
-def _official_pairs(vocab) -> frozenset:
-    """Every two words in a row of the index's names and official messages ("short", "clip")."""
-    pairs = {pair for n in vocab.names.values() for _, parts in n for pair in zip(parts, parts[1:])}
-    pairs.update(pair for run in vocab.message_runs for pair in zip(run, run[1:]))
-    return frozenset(pairs)
-
-
 def written_apart(parts: list[str], vocab) -> bool:
     """True when words stand in a row in some name or official message ("short clip" in
     SHORT_CLIP_NOT_FOUND): written as one word, they are still those words."""
-    pairs = held_for(_OFFICIAL_PAIRS, vocab, _official_pairs)
-    return len(parts) > 1 and all(pair in pairs for pair in zip(parts, parts[1:]))
+    return len(parts) > 1 and all(pair in vocab.pairs for pair in zip(parts, parts[1:]))
 
 
 def stated_bounds(vocab) -> tuple[Bound, ...]:
