@@ -93,22 +93,28 @@ class Thesaurus:
 
     def is_generic(self, word: str) -> bool:
         """True for a word that only says something went wrong ("error", "오류", "안 돼요")."""
-        w = normalize_word(word)
-        if _HANGUL.search(w):
-            return w.replace(" ", "") in self._generic_ko_compact
-        return w.lower() in self.generic_en
+        return _listed(word, self.generic_en, self._generic_ko_compact)
 
     def is_weak(self, word: str) -> bool:
         """True for a word said of almost any error, that names one only in a few ("failed": most
         requests that go wrong fail, and START_TEST_PUBLISH_FAILED is one code)."""
-        w = normalize_word(word)
-        if _HANGUL.search(w):
-            return w.replace(" ", "") in self.weak_ko
-        return w.lower() in self.weak_en
+        return _listed(word, self.weak_en, self._weak_ko_compact)
 
     @functools.cached_property
     def _generic_ko_compact(self) -> frozenset[str]:
         return frozenset(w.replace(" ", "") for w in self.generic_ko)
+
+    @functools.cached_property
+    def _weak_ko_compact(self) -> frozenset[str]:
+        return frozenset(w.replace(" ", "") for w in self.weak_ko)
+
+
+def _listed(word: str, english: frozenset[str], korean_compact: frozenset[str]) -> bool:
+    """True when a word is in a list: English in any case, Korean whatever its spacing."""
+    w = normalize_word(word)
+    if _HANGUL.search(w):
+        return w.replace(" ", "") in korean_compact
+    return w.lower() in english
 
 
 def _base_forms(word: str) -> list[str]:
@@ -190,8 +196,7 @@ def load_thesaurus(path: str | Path = THESAURUS_FILE) -> Thesaurus:
     weak_ko = _words(path, "generic.weak_ko", generic.get("weak_ko", []), problems, korean=True)
     if problems:
         raise ThesaurusError(f"{path}: " + "; ".join(problems))
-    return Thesaurus(tuple(groups), frozenset(generic_en), frozenset(generic_ko), frozenset(weak_en),
-                     frozenset(w.replace(" ", "") for w in weak_ko))
+    return Thesaurus(tuple(groups), frozenset(generic_en), frozenset(generic_ko), frozenset(weak_en), frozenset(weak_ko))
 
 
 # ------------------------------------------------------------------------------- word frequency

@@ -16,12 +16,14 @@ from .highlight import Marked, mark
 from .index import (MANIFEST, SCHEMA_VERSION, SPELL_FILE, IndexDamaged, Vocab, index_key, load_verified,
                     release_build_memory, write_index)
 from .planner import Plan, make_plan
-from .readings import beyond, cause_spans, context_spans, limit_sides, required_state_words, singled_out, state_clause_words, unmet_state_words
+from .readings import (beyond, cause_spans, context_spans, limit_sides, required_state_words, singled_out,
+                       state_clause_words, unmet_state_words)
 from .service import (GLOSSARY_PATH, LIVE, MAX_LIMIT, MAX_QUERY, SearchHit, SearchResults,
                       SearchService, Suggestion)
 
 __all__ = ["BI", "EN", "KO", "SPELL", "analyse", "en_terms", "split_compound", "WEIGHTING", "beyond", "documents", "refused_states", "singled_out", "state_clause_words",
-           "make_schema", "needed_states", "unmet_state_words", "cause_spans", "context_spans", "required_state_words", "limit_sides",
+           "make_schema", "needed_states", "unmet_state_words", "cause_spans", "context_spans",
+           "required_state_words", "limit_sides",
            "Marked", "mark", "MANIFEST", "SCHEMA_VERSION", "SPELL_FILE", "IndexDamaged", "Vocab", "index_key",
            "load_verified", "release_build_memory", "write_index", "Plan", "make_plan",
            "GLOSSARY_PATH", "LIVE", "MAX_LIMIT", "MAX_QUERY", "SearchHit", "SearchResults",

@@ -231,6 +231,18 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
         for key, base, n in entries:
             put(concept, key, base * weight / n if n else base * weight)
 
+    def scale(concept, weight):
+        """Every term of a concept counts weight times as much."""
+        terms = concepts.get(concept, {})
+        for t in terms:
+            terms[t] *= weight
+
+    def add_states(concept, fieldname, states, boost):
+        """The catalog's words for states, as terms of one state field, in a concept."""
+        for state in states:
+            for term in en_terms(state):
+                add(concept, fieldname, term, boost)
+
     def add_ko(concept, text, weight):
         found, grams, entries = ko_expansion(vocab, text)
         if found:
@@ -415,21 +427,16 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     if thesaurus:
         for word in unmet_state_words(norm):
             key, states = named_states(word)
-            for state in states:
-                for term in en_terms(state):
-                    add(f"need:{key}", "needed", term, NEEDED_BOOST)
+            add_states(f"need:{key}", "needed", states, NEEDED_BOOST)
         for word in state_clause_words(norm):
             key, states = named_states(word)
-            for state in states:
-                for term in en_terms(state):
-                    add(key, "refused", term, REFUSED_BOOST)
+            add_states(key, "refused", states, REFUSED_BOOST)
         for word in required_state_words(norm):
             key, states = named_states(word)
             for state in states:
                 if state != word:
                     add_en(key, state, REQUIRED_STATE_WEIGHT)
-                for term in en_terms(state):
-                    add(f"need:{key}", "needed", term, NEEDED_BOOST)
+            add_states(f"need:{key}", "needed", states, NEEDED_BOOST)
 
     # 초성 and the word being typed: one concept per token, the best of the words it can be, each
     # with its glossary translations
@@ -541,21 +548,18 @@ def make_plan(norm: str, vocab, glossary, thesaurus: lexicon.Thesaurus | None = 
     inside = {k for start, end in context_spans(norm) for at, k in concept_at if start <= at < end}
     if inside and any(k not in inside for _, k in concept_at if k in concepts):
         for key in inside:
-            for t in concepts.get(key, {}):
-                concepts[key][t] *= CONTEXT_WEIGHT
+            scale(key, CONTEXT_WEIGHT)
     # the cause a query gives ("fails because it is in use") is what an official message states
     for start, end in cause_spans(norm):
         for key in dict.fromkeys(k for at, k in concept_at if start <= at < end):
-            for t in concepts.get(key, {}):
-                concepts[key][t] *= CAUSE_WEIGHT
+            scale(key, CAUSE_WEIGHT)
     if thesaurus:  # a word that only says something went wrong never decides the order
-        for key, terms in concepts.items():
-            if thesaurus.is_generic(key.partition(":")[2]):
-                for t in terms:
-                    terms[t] *= GENERIC_WEIGHT
-            elif thesaurus.is_weak(key.partition(":")[2]):
-                for t in terms:
-                    terms[t] *= WEAK_WEIGHT
+        for key in concepts:
+            word = key.partition(":")[2]
+            if thesaurus.is_generic(word):
+                scale(key, GENERIC_WEIGHT)
+            elif thesaurus.is_weak(word):
+                scale(key, WEAK_WEIGHT)
     # a word written twice ("qualities in one quality set") is one word of the query: it counts once
     unique = {frozenset(terms.items()): terms for terms in concepts.values() if terms}
     plan.concepts = tuple(unique.values())

@@ -49,6 +49,7 @@ _STATE_SAID_EN = re.compile(
     r"(?i)\b(?:channel|cdn|stream|recording|content|curtain|it)(?:\s+is|\s+was|'s)\s+(?:(?:still|currently|already|being)\s+)*"
     r"(?!not\b)([a-z]+)")
 _REQUIRED_STATE = re.compile(r"(?i)\b(?:must|has to|have to|needs? to|should|only when it is|only if it is) be\s+([a-z]+)")
+_REQUIRED_STATE_KO = re.compile(r"([가-힣]+)\s?(?:중|상태)(?:이어야|여야|이여야)")
 _STATE_CLAUSE_KO = re.compile(r"([가-힣]+)\s?중(?:인|에|이라|이어서|일|이던)(?!\s?아니)")
 _UNMET_STATE_EN = re.compile(
     r"(?i)\b(?:not|isn't|isnt|wasn't|aren't|weren't|never|no longer)\s+(?:(?:yet|currently|actually|in|the|a|an|been|"
@@ -86,9 +87,6 @@ def singled_out(runs: dict[str, int], words: int) -> list[str]:
     return tied if len(tied) <= MAX_SHARED_MESSAGE else []
 
 
-_REQUIRED_STATE_KO = re.compile(r"([가-힣]+)\s?(?:중|상태)(?:이어야|여야|이여야)")
-
-
 def required_state_words(norm: str) -> list[str]:
     """The words a query names a state an action needs with: "idle" in "must be idle", "동작" in
     "CDN이 동작 중이어야 한다고"."""
@@ -119,9 +117,6 @@ def unmet_state_words(norm: str) -> list[str]:
     return [m.group(1) for m in _UNMET_STATE_EN.finditer(norm)] + [m.group(1) for m in _UNMET_STATE_KO.finditer(norm)]
 
 
-_CAUSE = re.compile(r"(?i)\b(?:because|due to|cuz|coz|'cause)\b([^.;!?()]*)")
-
-
 _PAST_MOST = re.compile(
     r"(?i)\b(?:too (?:many|much|high|big|large|long|wide|tall|far|late|fast)|exceed(?:s|ed|ing)?|over the (?:limit|max(?:imum)?)"
     r"|above the (?:limit|max(?:imum)?))\b|너무 (?:많|크|커|높|길|늦)|초과|넘(?:었|어|는|게|음|습)")
@@ -134,6 +129,9 @@ def limit_sides(norm: str) -> list[str]:
     """The sides of a limit a query says a value was on without giving it: "over" for "too many",
     "너무 커요"; "under" for "too low", "너무 짧아요"."""
     return [side for side, pattern in (("over", _PAST_MOST), ("under", _SHORT_OF_LEAST)) if pattern.search(norm)]
+
+
+_CAUSE = re.compile(r"(?i)\b(?:because|due to|cuz|coz|'cause)\b([^.;!?()]*)")
 
 
 def cause_spans(norm: str) -> list[tuple[int, int]]:
